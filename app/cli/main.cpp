@@ -1,0 +1,3 @@
+// ckpt: command-line twin of Checkpoint Studio.
+#include <cstdio>
+int main() { std::puts("ckpt"); return 0; }

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "tree/node.h"
+#include "util/progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ckpt {
+
+/// Format names of the JSON contract's `source.format`.
+inline constexpr const char *kFormatFlaxMsgpack = "flax-msgpack";
+inline constexpr const char *kFormatOrbax = "orbax";
+inline constexpr const char *kFormatZarr = "zarr";
+inline constexpr const char *kFormatHdf5 = "hdf5";
+
+/// A step number as written in a folder name: integer (`100`) or float (`0.5`, legacy Flax).
+struct StepId {
+    std::string text; ///< as in the folder name without prefix, e.g. "100" or "0.5"
+    double value = 0; ///< numeric value for sorting and display
+    bool isInteger() const;
+    bool operator==(const StepId &o) const { return text == o.text; }
+};
+
+/// One opened checkpoint: an immutable snapshot of its tree plus where it came from.
+struct Checkpoint {
+    std::string path;            ///< what was opened (file or directory), as given
+    std::string format;          ///< kFormat* value
+    std::string era;             ///< human description, e.g. "Orbax OCDBT + zarr v2"
+    std::optional<StepId> step;  ///< when the path is (inside) a run
+    std::string item;            ///< item name inside a composite step, empty if none
+    NodePtr root;                ///< never null after a successful open
+    std::vector<std::string> warnings; ///< things recovered or inferred while opening
+    nlohmann::json metadata = nlohmann::json::object(); ///< checkpoint-level metadata (e.g. _CHECKPOINT_METADATA)
+};
+
+/// Which step and item of a run to open. Empty: latest complete step, the only (or every) item.
+struct OpenOptions {
+    std::optional<std::string> step;
+    std::optional<std::string> item;
+};
+
+/// Detects what `path` is and opens it lazily (metadata only; array bytes are read on demand).
+/// Throws Exception: NotACheckpoint when nothing is recognised, other categories for damage.
+Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options = {}, const Progress &progress = {});
+
+} // namespace ckpt

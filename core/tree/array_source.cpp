@@ -1,0 +1,103 @@
+#include "tree/array_source.h"
+
+#include "tree/error.h"
+
+#include <cstring>
+
+namespace ckpt {
+
+uint64_t Slab::numElements() const
+{
+    uint64_t n = 1;
+    for (uint64_t c : count)
+        n *= c;
+    return n;
+}
+
+void Slab::validate(const std::vector<uint64_t> &shape) const
+{
+    if (start.size() != shape.size() || count.size() != shape.size())
+        fail(ErrorCategory::InvalidArgument, "slice has rank " + std::to_string(start.size()) +
+                                                 " but the array has rank " + std::to_string(shape.size()));
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (start[i] > shape[i] || count[i] > shape[i] - start[i])
+            fail(ErrorCategory::InvalidArgument, "slice [" + std::to_string(start[i]) + ", " +
+                                                     std::to_string(start[i] + count[i]) + ") of dimension " +
+                                                     std::to_string(i) + " is outside 0.." +
+                                                     std::to_string(shape[i]));
+    }
+}
+
+Slab Slab::whole(const std::vector<uint64_t> &shape)
+{
+    return Slab{std::vector<uint64_t>(shape.size(), 0), shape};
+}
+
+void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize,
+              const Slab &slab, std::span<std::byte> out)
+{
+    const size_t rank = shape.size();
+    if (slab.numElements() == 0)
+        return;
+    if (rank == 0) {
+        std::memcpy(out.data(), whole.data(), itemsize);
+        return;
+    }
+    // Strides in elements, C order.
+    std::vector<uint64_t> stride(rank, 1);
+    for (size_t i = rank - 1; i > 0; --i)
+        stride[i - 1] = stride[i] * shape[i];
+    const uint64_t rowBytes = slab.count[rank - 1] * itemsize;
+    uint64_t rows = 1;
+    for (size_t i = 0; i + 1 < rank; ++i)
+        rows *= slab.count[i];
+    std::byte *dst = out.data();
+    for (uint64_t r = 0; r < rows; ++r) {
+        // Decompose the row number into indices of the leading dimensions.
+        uint64_t rest = r;
+        uint64_t off = slab.start[rank - 1];
+        for (size_t i = rank - 1; i > 0; --i) {
+            const uint64_t ix = rest % slab.count[i - 1];
+            rest /= slab.count[i - 1];
+            off += (slab.start[i - 1] + ix) * stride[i - 1];
+        }
+        std::memcpy(dst, whole.data() + off * itemsize, rowBytes);
+        dst += rowBytes;
+    }
+}
+
+void ArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
+{
+    const ArrayInfo &ai = info();
+    slab.validate(ai.shape);
+    if (out.size() != slab.numElements() * itemSize(ai.dtype))
+        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
+    std::vector<std::byte> whole = readAll(progress);
+    copySlab(whole, ai.shape, itemSize(ai.dtype), slab, out);
+}
+
+std::vector<std::byte> ArraySource::readAll(const Progress &progress) const
+{
+    std::vector<std::byte> buf(info().numBytes());
+    read(buf, progress);
+    return buf;
+}
+
+MemoryArraySource::MemoryArraySource(ArrayInfo info, std::vector<std::byte> bytes, std::string location)
+    : m_info(std::move(info))
+    , m_bytes(std::move(bytes))
+    , m_location(std::move(location))
+{
+    if (m_bytes.size() != m_info.numBytes())
+        fail(ErrorCategory::InvalidArgument, "memory array holds " + std::to_string(m_bytes.size()) +
+                                                 " bytes, its shape needs " + std::to_string(m_info.numBytes()));
+}
+
+void MemoryArraySource::read(std::span<std::byte> out, const Progress &) const
+{
+    if (out.size() != m_bytes.size())
+        fail(ErrorCategory::InvalidArgument, "output buffer does not match the array size");
+    std::memcpy(out.data(), m_bytes.data(), m_bytes.size());
+}
+
+} // namespace ckpt

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "tree/array_info.h"
+#include "util/progress.h"
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ckpt {
+
+/// A box inside an array: `count[i]` elements from `start[i]` along each dimension.
+struct Slab {
+    std::vector<uint64_t> start;
+    std::vector<uint64_t> count;
+
+    uint64_t numElements() const;
+    /// Throws InvalidArgument unless the slab has the array's rank and lies inside `shape`.
+    void validate(const std::vector<uint64_t> &shape) const;
+    static Slab whole(const std::vector<uint64_t> &shape);
+};
+
+/// Lazily decodes one array leaf. Implementations are immutable after construction and
+/// every method may be called from any thread at the same time (pread, no shared offsets).
+class ArraySource {
+public:
+    virtual ~ArraySource() = default;
+
+    virtual const ArrayInfo &info() const = 0;
+
+    /// Writes the whole array into `out` (exactly info().numBytes() bytes) in canonical
+    /// bytes: C order, little-endian, NumPy itemsize. Throws Exception on failure.
+    virtual void read(std::span<std::byte> out, const Progress &progress = {}) const = 0;
+
+    /// Writes the elements of `slab` into `out` (slab.numElements() * itemsize bytes, C order).
+    /// The default reads the whole array and copies; chunked sources override it.
+    virtual void readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress = {}) const;
+
+    /// Where the bytes live, for people: "model.msgpack @ byte 1234".
+    virtual std::string location() const = 0;
+
+    /// Reads the whole array into a new buffer.
+    std::vector<std::byte> readAll(const Progress &progress = {}) const;
+};
+
+using ArraySourcePtr = std::shared_ptr<const ArraySource>;
+
+/// Copies the elements of `slab` out of a whole C-order array held in `whole`.
+void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize,
+              const Slab &slab, std::span<std::byte> out);
+
+/// An array held in memory (tests, edits, decoded scalars).
+class MemoryArraySource final : public ArraySource {
+public:
+    MemoryArraySource(ArrayInfo info, std::vector<std::byte> bytes, std::string location = "memory");
+    const ArrayInfo &info() const override { return m_info; }
+    void read(std::span<std::byte> out, const Progress &progress = {}) const override;
+    std::string location() const override { return m_location; }
+    std::span<const std::byte> bytes() const { return m_bytes; }
+
+private:
+    ArrayInfo m_info;
+    std::vector<std::byte> m_bytes;
+    std::string m_location;
+};
+
+} // namespace ckpt

@@ -1,0 +1,13 @@
+#include "util/progress.h"
+
+#include "tree/error.h"
+
+namespace ckpt {
+
+void Progress::throwIfCancelled() const
+{
+    if (cancelled())
+        fail(ErrorCategory::Cancelled, "cancelled by the user");
+}
+
+} // namespace ckpt
