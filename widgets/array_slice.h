@@ -1,0 +1,49 @@
+#pragma once
+
+#include "tree/array_source.h"
+
+#include <cstdint>
+#include <vector>
+
+/// Which 2-D plane of an N-d array is shown: the dimension along rows, the one along columns
+/// (-1 when the array has fewer dimensions) and a fixed index for every other dimension.
+struct SliceSpec {
+    int rowDim = -1;
+    int colDim = -1;
+    std::vector<uint64_t> fixed; ///< one entry per dimension; entries of rowDim/colDim are ignored
+
+    /// Rows along rowDim, columns along colDim for a 2-D view of an array of rank shape.size():
+    /// the last two dimensions, a column vector for rank 1, one cell for rank 0.
+    static SliceSpec defaultFor(const std::vector<uint64_t> &shape);
+    /// True when the dims are distinct and in range and every fixed index lies inside the shape.
+    bool isValidFor(const std::vector<uint64_t> &shape) const;
+    uint64_t rows(const std::vector<uint64_t> &shape) const { return rowDim >= 0 ? shape[size_t(rowDim)] : 1; }
+    uint64_t cols(const std::vector<uint64_t> &shape) const { return colDim >= 0 ? shape[size_t(colDim)] : 1; }
+    /// The box covering rows [r0, r0+nr) and columns [c0, c0+nc) of the plane.
+    ckpt::Slab slab(const std::vector<uint64_t> &shape, uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc) const;
+    /// Position of plane cell (r, c) inside a slab of nr x nc cells read with slab(): C order keeps
+    /// the lower-numbered dimension outermost, so a transposed view (rowDim > colDim) swaps strides.
+    uint64_t offsetInSlab(uint64_t r, uint64_t c, uint64_t nr, uint64_t nc) const
+    {
+        return (colDim < 0 || rowDim < colDim) ? r * nc + c : c * nr + r;
+    }
+    /// Full N-d index of plane cell (row, col).
+    std::vector<uint64_t> indexOf(uint64_t row, uint64_t col) const;
+
+    bool operator==(const SliceSpec &o) const = default;
+};
+
+/// A window of a plane as doubles (complex: magnitude), row-major, for painting and histograms.
+struct SliceWindow {
+    uint64_t row0 = 0, col0 = 0; ///< top-left cell of the window inside the plane
+    uint64_t rows = 0, cols = 0; ///< size of the window
+    uint64_t planeRows = 0, planeCols = 0;
+    std::vector<double> values; ///< rows * cols values, row-major
+    bool isSigned = false; ///< the dtype can hold negative values
+    bool truncated() const { return rows < planeRows || cols < planeCols; }
+};
+
+/// Reads at most maxRows x maxCols cells of the plane, starting at its top-left corner, with one
+/// readSlab call. Throws ckpt::Exception. Thread-safe (the source is).
+SliceWindow readSliceWindow(const ckpt::ArraySource &source, const SliceSpec &spec, uint64_t maxRows, uint64_t maxCols,
+    const ckpt::Progress &progress = {});
