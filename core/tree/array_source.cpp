@@ -101,3 +101,77 @@ void MemoryArraySource::read(std::span<std::byte> out, const Progress &) const
 }
 
 } // namespace ckpt
+
+namespace ckpt {
+
+void readFlatRange(const ArraySource &source, uint64_t first, uint64_t count, std::span<std::byte> out,
+                   const Progress &progress)
+{
+    const ArrayInfo &info = source.info();
+    const size_t item = itemSize(info.dtype);
+    const size_t rank = info.shape.size();
+    if (out.size() != count * item)
+        fail(ErrorCategory::InvalidArgument, "output buffer does not match the element range");
+    if (first > info.numElements() || count > info.numElements() - first)
+        fail(ErrorCategory::InvalidArgument, "element range outside the array");
+    if (count == 0)
+        return;
+    if (rank == 0) {
+        source.read(out, progress);
+        return;
+    }
+    // inner[j] = elements in one step of dimension j (product of the later dimensions).
+    std::vector<uint64_t> inner(rank, 1);
+    for (size_t j = rank - 1; j > 0; --j)
+        inner[j - 1] = inner[j] * info.shape[j];
+    uint64_t pos = first, left = count;
+    size_t outPos = 0;
+    while (left) {
+        std::vector<uint64_t> idx(rank);
+        uint64_t rest = pos;
+        for (size_t j = 0; j < rank; ++j) {
+            idx[j] = rest / inner[j];
+            rest %= inner[j];
+        }
+        // Widest dimension j such that every later index is 0 and one step of j fits in what is left.
+        size_t j = rank - 1;
+        while (j > 0 && idx[j] == 0 && left >= inner[j - 1])
+            --j;
+        const uint64_t n = std::min(left / inner[j], info.shape[j] - idx[j]);
+        Slab slab;
+        slab.start = idx;
+        slab.count.assign(rank, 1);
+        slab.count[j] = n;
+        for (size_t k = j + 1; k < rank; ++k)
+            slab.count[k] = info.shape[k];
+        const uint64_t elems = n * inner[j];
+        source.readSlab(slab, out.subspan(outPos, elems * item), progress);
+        outPos += elems * item;
+        pos += elems;
+        left -= elems;
+    }
+}
+
+void streamArray(const ArraySource &source, const std::function<void(std::span<const std::byte>)> &sink,
+                 const Progress &progress, uint64_t pieceBytes)
+{
+    const ArrayInfo &info = source.info();
+    const uint64_t total = info.numElements();
+    const size_t item = itemSize(info.dtype);
+    if (total * item <= pieceBytes || info.shape.empty()) {
+        auto all = source.readAll(progress);
+        sink(all);
+        return;
+    }
+    const uint64_t step = std::max<uint64_t>(1, pieceBytes / item);
+    std::vector<std::byte> buf;
+    for (uint64_t first = 0; first < total; first += step) {
+        progress.throwIfCancelled();
+        const uint64_t n = std::min(step, total - first);
+        buf.resize(n * item);
+        readFlatRange(source, first, n, buf, progress);
+        sink(buf);
+    }
+}
+
+} // namespace ckpt

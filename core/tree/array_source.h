@@ -4,6 +4,7 @@
 #include "util/progress.h"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -65,5 +66,19 @@ private:
     std::vector<std::byte> m_bytes;
     std::string m_location;
 };
+
+} // namespace ckpt
+
+namespace ckpt {
+
+/// Reads elements [first, first + count) of the array in C order into `out`, using as few
+/// readSlab calls as the shape allows (whole rows and planes where aligned).
+void readFlatRange(const ArraySource &source, uint64_t first, uint64_t count, std::span<std::byte> out,
+                   const Progress &progress = {});
+
+/// Calls `sink(bytes)` with the array's canonical bytes in C order, in pieces of about `pieceBytes`,
+/// so arrays of any size stream with bounded memory.
+void streamArray(const ArraySource &source, const std::function<void(std::span<const std::byte>)> &sink,
+                 const Progress &progress = {}, uint64_t pieceBytes = 16u << 20);
 
 } // namespace ckpt

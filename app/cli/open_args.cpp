@@ -1,0 +1,30 @@
+#include "open_args.h"
+
+#include "tree/error.h"
+
+namespace ckpt::cli {
+
+Checkpoint openFromArgs(const std::string &path, const CliArgs &a)
+{
+    OpenOptions o;
+    if (a.has("step"))
+        o.step = a.get("step");
+    if (a.has("item"))
+        o.item = a.get("item");
+    return openCheckpoint(path, o);
+}
+
+NodePtr findOrFail(const Checkpoint &c, const std::string &keyPath)
+{
+    std::string kp = keyPath;
+    while (!kp.empty() && kp.front() == '/')
+        kp.erase(kp.begin());
+    while (!kp.empty() && kp.back() == '/')
+        kp.pop_back();
+    NodePtr n = findNode(c.root, parsePath(kp));
+    if (!n)
+        fail(ErrorCategory::InvalidArgument, "no such key path in the checkpoint", c.path, std::nullopt, kp);
+    return n;
+}
+
+} // namespace ckpt::cli

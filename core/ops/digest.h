@@ -1,0 +1,36 @@
+#pragma once
+
+#include "tree/node.h"
+#include "util/progress.h"
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace ckpt {
+
+/// Incremental SHA-256 (FIPS 180-4).
+class Sha256 {
+public:
+    Sha256();
+    void update(std::span<const std::byte> data);
+    void update(const std::string &s);
+    std::array<uint8_t, 32> finish();
+    std::string finishHex();
+
+private:
+    void block(const uint8_t *p);
+    std::array<uint32_t, 8> m_h;
+    std::array<uint8_t, 64> m_buf{};
+    size_t m_len = 0;
+    uint64_t m_total = 0;
+};
+
+/// sha256 hex of an array's canonical bytes, read in bounded pieces (the `--digest` of the JSON contract).
+std::string arrayDigest(const ArraySource &source, const Progress &progress = {});
+
+/// sha256 hex of a bytes leaf.
+std::string bytesDigest(const std::string &bytes);
+
+} // namespace ckpt
