@@ -1,0 +1,221 @@
+#include "formats/orbax/chunked_array_source.h"
+
+#include "tree/error.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace ckpt::zarr {
+namespace {
+
+std::vector<uint64_t> cStrides(const std::vector<uint64_t> &shape)
+{
+    std::vector<uint64_t> s(shape.size(), 1);
+    for (size_t i = shape.size(); i > 1; --i)
+        s[i - 2] = s[i - 1] * shape[i - 1];
+    return s;
+}
+
+/// Calls fn(srcOffsetElems, dstOffsetElems) for every row (last dimension run) of a box of `count`
+/// elements that starts at srcStart inside srcShape and at dstStart inside dstShape.
+template <typename Fn>
+void forEachRow(const std::vector<uint64_t> &srcShape, const std::vector<uint64_t> &srcStart,
+    const std::vector<uint64_t> &dstShape, const std::vector<uint64_t> &dstStart, const std::vector<uint64_t> &count,
+    Fn fn)
+{
+    const size_t rank = count.size();
+    if (rank == 0) {
+        fn(0, 0);
+        return;
+    }
+    for (uint64_t c : count)
+        if (c == 0)
+            return;
+    const auto ss = cStrides(srcShape);
+    const auto ds = cStrides(dstShape);
+    std::vector<uint64_t> idx(rank, 0);
+    while (true) {
+        uint64_t so = 0, doff = 0;
+        for (size_t i = 0; i < rank; ++i) {
+            so += (srcStart[i] + idx[i]) * ss[i];
+            doff += (dstStart[i] + idx[i]) * ds[i];
+        }
+        fn(so, doff);
+        // Advance all dimensions except the last (rows).
+        size_t d = rank - 1;
+        while (d > 0) {
+            --d;
+            if (++idx[d] < count[d])
+                break;
+            idx[d] = 0;
+            if (d == 0)
+                return;
+        }
+        if (rank == 1)
+            return;
+    }
+}
+
+} // namespace
+
+unsigned decodeThreadCount(uint64_t jobs)
+{
+    unsigned hc = std::thread::hardware_concurrency();
+    if (hc == 0)
+        hc = 1;
+    return unsigned(std::min<uint64_t>({uint64_t(hc), uint64_t(16), std::max<uint64_t>(jobs, 1)}));
+}
+
+void transposeToC(std::span<const std::byte> in, const std::vector<uint64_t> &outShape,
+    const std::vector<size_t> &order, size_t itemsize, std::span<std::byte> out)
+{
+    const size_t rank = outShape.size();
+    std::vector<uint64_t> encShape(rank);
+    for (size_t k = 0; k < rank; ++k)
+        encShape[k] = outShape[order[k]];
+    const auto es = cStrides(encShape);
+    std::vector<uint64_t> strideOfOut(rank);
+    for (size_t k = 0; k < rank; ++k)
+        strideOfOut[order[k]] = es[k];
+    uint64_t n = 1;
+    for (uint64_t d : outShape)
+        n *= d;
+    if (n == 0)
+        return;
+    std::vector<uint64_t> idx(rank, 0);
+    uint64_t src = 0;
+    for (uint64_t o = 0; o < n; ++o) {
+        std::memcpy(out.data() + o * itemsize, in.data() + src * itemsize, itemsize);
+        for (size_t d = rank; d-- > 0;) {
+            ++idx[d];
+            src += strideOfOut[d];
+            if (idx[d] < outShape[d])
+                break;
+            src -= idx[d] * strideOfOut[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+ChunkedArraySource::ChunkedArraySource(
+    ArrayInfo info, std::shared_ptr<const ChunkReader> reader, std::vector<std::byte> fill, std::string location)
+    : m_info(std::move(info))
+    , m_reader(std::move(reader))
+    , m_fill(std::move(fill))
+    , m_location(std::move(location))
+{
+    if (m_info.chunkShape.size() != m_info.shape.size())
+        fail(ErrorCategory::Corrupt, "chunk shape rank differs from the array rank", m_location);
+    for (uint64_t c : m_info.chunkShape)
+        if (c == 0)
+            fail(ErrorCategory::Corrupt, "chunk shape has a zero dimension", m_location);
+    if (m_fill.size() != itemSize(m_info.dtype))
+        fail(ErrorCategory::InvalidArgument, "fill value size does not match the dtype", m_location);
+    ArrayInfo chunk{m_info.dtype, m_info.chunkShape, {}};
+    (void)chunk.numBytes(); // throws on overflow
+    (void)m_info.numBytes();
+}
+
+void ChunkedArraySource::read(std::span<std::byte> out, const Progress &progress) const
+{
+    if (out.size() != m_info.numBytes())
+        fail(ErrorCategory::InvalidArgument, "output buffer does not match the array size");
+    decodeInto(Slab::whole(m_info.shape), out, progress);
+}
+
+void ChunkedArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
+{
+    slab.validate(m_info.shape);
+    if (out.size() != slab.numElements() * itemSize(m_info.dtype))
+        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
+    decodeInto(slab, out, progress);
+}
+
+void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
+{
+    const size_t rank = m_info.shape.size();
+    const size_t itemsize = itemSize(m_info.dtype);
+    if (slab.numElements() == 0)
+        return;
+    const auto &cs = m_info.chunkShape;
+    std::vector<uint64_t> firstChunk(rank), chunksPerDim(rank);
+    uint64_t jobs = 1;
+    for (size_t i = 0; i < rank; ++i) {
+        firstChunk[i] = slab.start[i] / cs[i];
+        chunksPerDim[i] = (slab.start[i] + slab.count[i] - 1) / cs[i] - firstChunk[i] + 1;
+        jobs *= chunksPerDim[i];
+    }
+
+    std::atomic<uint64_t> next{0}, done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr firstError;
+    std::mutex errorMutex;
+
+    auto runJob = [&](uint64_t job) {
+        std::vector<uint64_t> index(rank), lo(rank), count(rank), inChunk(rank), inOut(rank);
+        uint64_t rest = job;
+        for (size_t i = rank; i-- > 0;) {
+            index[i] = firstChunk[i] + rest % chunksPerDim[i];
+            rest /= chunksPerDim[i];
+        }
+        for (size_t i = 0; i < rank; ++i) {
+            const uint64_t chunkLo = index[i] * cs[i];
+            lo[i] = std::max(chunkLo, slab.start[i]);
+            const uint64_t hi = std::min(chunkLo + cs[i], slab.start[i] + slab.count[i]);
+            count[i] = hi - lo[i];
+            inChunk[i] = lo[i] - chunkLo;
+            inOut[i] = lo[i] - slab.start[i];
+        }
+        const uint64_t rowElems = rank ? count[rank - 1] : 1;
+        auto chunk = m_reader->readChunk(index);
+        if (chunk) {
+            forEachRow(cs, inChunk, slab.count, inOut, count, [&](uint64_t so, uint64_t doff) {
+                std::memcpy(out.data() + doff * itemsize, chunk->data() + so * itemsize, rowElems * itemsize);
+            });
+        } else {
+            forEachRow(cs, inChunk, slab.count, inOut, count, [&](uint64_t, uint64_t doff) {
+                std::byte *dst = out.data() + doff * itemsize;
+                for (uint64_t e = 0; e < rowElems; ++e)
+                    std::memcpy(dst + e * itemsize, m_fill.data(), itemsize);
+            });
+        }
+        progress.update(++done, jobs);
+    };
+
+    auto worker = [&]() {
+        while (!stop.load()) {
+            const uint64_t job = next.fetch_add(1);
+            if (job >= jobs)
+                return;
+            try {
+                progress.throwIfCancelled();
+                runJob(job);
+            } catch (...) {
+                std::lock_guard lock(errorMutex);
+                if (!firstError)
+                    firstError = std::current_exception();
+                stop = true;
+            }
+        }
+    };
+
+    const unsigned threads = decodeThreadCount(jobs);
+    if (threads <= 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        pool.reserve(threads);
+        for (unsigned t = 0; t < threads; ++t)
+            pool.emplace_back(worker);
+        for (auto &t : pool)
+            t.join();
+    }
+    if (firstError)
+        std::rethrow_exception(firstError);
+}
+
+} // namespace ckpt::zarr

@@ -1,0 +1,189 @@
+#include "formats/orbax/zarr2_array.h"
+
+#include "formats/orbax/chunked_array_source.h"
+#include "io/codecs/blosc_codec.h"
+#include "io/codecs/zlib_codec.h"
+#include "io/codecs/zstd_codec.h"
+#include "tree/error.h"
+
+#include <cstring>
+
+namespace ckpt::zarr {
+namespace {
+
+std::vector<uint64_t> parseDims(const nlohmann::json &j, const char *field, const std::string &file)
+{
+    if (!j.contains(field) || !j[field].is_array())
+        fail(ErrorCategory::Corrupt, std::string("zarr metadata has no \"") + field + "\" list", file);
+    std::vector<uint64_t> dims;
+    for (const auto &d : j[field]) {
+        if (!d.is_number_unsigned())
+            fail(ErrorCategory::Corrupt, std::string("\"") + field + "\" holds " + d.dump() + ", not a size", file);
+        dims.push_back(d.get<uint64_t>());
+    }
+    return dims;
+}
+
+class V2ChunkReader final : public ChunkReader {
+public:
+    V2ChunkReader(KvStorePtr store, std::string arrayPath, V2Metadata meta)
+        : m_store(std::move(store))
+        , m_path(std::move(arrayPath))
+        , m_meta(std::move(meta))
+    {
+        m_chunkBytes = ArrayInfo{m_meta.type.dtype, m_meta.chunks, {}}.numBytes();
+    }
+
+    std::string chunkKey(const std::vector<uint64_t> &index) const override
+    {
+        std::string name;
+        for (size_t i = 0; i < index.size(); ++i) {
+            if (i)
+                name += m_meta.separator;
+            name += std::to_string(index[i]);
+        }
+        return joinKey(m_path, index.empty() ? "0" : name);
+    }
+
+    std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const override
+    {
+        const std::string key = chunkKey(index);
+        RandomAccessPtr value = m_store->get(key);
+        if (!value)
+            return std::nullopt;
+        try {
+            auto encoded = value->readRange(0, value->size());
+            auto raw = decompressV2(m_meta.compressor, encoded, m_chunkBytes, value->name(), value->baseOffset());
+            if (raw.size() != m_chunkBytes)
+                fail(ErrorCategory::Corrupt,
+                    "decodes to " + std::to_string(raw.size()) + " bytes, the chunk shape needs "
+                        + std::to_string(m_chunkBytes),
+                    value->name(), value->baseOffset());
+            if (m_meta.type.bigEndian)
+                byteSwapElements(raw, m_meta.type.dtype);
+            if (m_meta.fortranOrder && m_meta.chunks.size() > 1) {
+                const size_t rank = m_meta.chunks.size();
+                std::vector<size_t> order(rank);
+                for (size_t i = 0; i < rank; ++i)
+                    order[i] = rank - 1 - i;
+                std::vector<std::byte> c(raw.size());
+                transposeToC(raw, m_meta.chunks, order, itemSize(m_meta.type.dtype), c);
+                raw.swap(c);
+            }
+            return raw;
+        } catch (const Exception &e) {
+            Error err = e.error();
+            err.message = "zarr chunk \"" + key + "\" in " + m_store->describe() + ": " + err.message;
+            throw Exception(std::move(err));
+        }
+    }
+
+private:
+    KvStorePtr m_store;
+    std::string m_path;
+    V2Metadata m_meta;
+    uint64_t m_chunkBytes = 0;
+};
+
+} // namespace
+
+std::string joinKey(const std::string &arrayPath, const std::string &name)
+{
+    if (arrayPath.empty())
+        return name;
+    if (arrayPath.back() == '/')
+        return arrayPath + name;
+    return arrayPath + "/" + name;
+}
+
+V2Metadata parseV2Metadata(std::string_view text, const std::string &file)
+{
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        fail(ErrorCategory::Corrupt, "zarr .zarray is not a JSON object", file);
+    if (j.contains("zarr_format") && j["zarr_format"] != 2)
+        fail(ErrorCategory::Unsupported, "zarr_format " + j["zarr_format"].dump() + " in a .zarray", file);
+    V2Metadata m;
+    m.shape = parseDims(j, "shape", file);
+    m.chunks = parseDims(j, "chunks", file);
+    if (m.chunks.size() != m.shape.size())
+        fail(ErrorCategory::Corrupt, "\"chunks\" and \"shape\" have different ranks", file);
+    for (uint64_t c : m.chunks)
+        if (c == 0)
+            fail(ErrorCategory::Corrupt, "\"chunks\" has a zero dimension", file);
+    if (!j.contains("dtype"))
+        fail(ErrorCategory::Corrupt, "zarr metadata has no \"dtype\"", file);
+    m.type = parseV2DType(j["dtype"], file);
+    const auto order = j.value("order", nlohmann::json("C"));
+    if (order == "F")
+        m.fortranOrder = true;
+    else if (order != "C")
+        fail(ErrorCategory::Corrupt, "zarr \"order\" is " + order.dump(), file);
+    m.compressor = j.value("compressor", nlohmann::json());
+    if (!m.compressor.is_null() && (!m.compressor.is_object() || !m.compressor.contains("id")))
+        fail(ErrorCategory::Corrupt, "zarr \"compressor\" has no \"id\"", file);
+    if (m.compressor.is_object()) {
+        const auto id = m.compressor["id"];
+        if (id != "zstd" && id != "zlib" && id != "gzip" && id != "blosc")
+            fail(ErrorCategory::Unsupported, "zarr compressor " + id.dump() + " is not supported", file);
+    }
+    const auto filters = j.value("filters", nlohmann::json());
+    if (!filters.is_null() && !(filters.is_array() && filters.empty()))
+        fail(ErrorCategory::Unsupported, "zarr filters " + filters.dump() + " are not supported", file);
+    const auto sep = j.value("dimension_separator", nlohmann::json("."));
+    if (sep == "/")
+        m.separator = '/';
+    else if (sep != ".")
+        fail(ErrorCategory::Corrupt, "zarr \"dimension_separator\" is " + sep.dump(), file);
+    m.fill = parseFillValue(j.value("fill_value", nlohmann::json()), m.type.dtype, m.type.bigEndian, file);
+    (void)ArrayInfo{m.type.dtype, m.chunks, {}}.numBytes(); // rejects overflowing chunk shapes
+    (void)ArrayInfo{m.type.dtype, m.shape, {}}.numBytes();
+    return m;
+}
+
+std::vector<std::byte> decompressV2(const nlohmann::json &compressor, std::span<const std::byte> input,
+    uint64_t expected, const std::string &name, uint64_t baseOffset)
+{
+    if (compressor.is_null()) {
+        if (input.size() != expected)
+            fail(ErrorCategory::Corrupt,
+                "uncompressed chunk holds " + std::to_string(input.size()) + " bytes, expected "
+                    + std::to_string(expected),
+                name, baseOffset);
+        return {input.begin(), input.end()};
+    }
+    const std::string id = compressor.value("id", std::string());
+    if (id == "zstd")
+        return zstdDecompress(input, expected, name, baseOffset);
+    if (id == "zlib")
+        return zlibDecompress(input, expected, name, baseOffset);
+    if (id == "gzip")
+        return gzipDecompress(input, expected, name, baseOffset);
+    if (id == "blosc")
+        return bloscDecompress(input, expected, name, baseOffset);
+    fail(ErrorCategory::Unsupported, "compressor \"" + id + "\" is not supported", name);
+}
+
+ArraySourcePtr makeV2Array(const KvStorePtr &store, const std::string &arrayPath, V2Metadata meta)
+{
+    ArrayInfo info{meta.type.dtype, meta.shape, meta.chunks};
+    std::vector<std::byte> fill = meta.fill;
+    auto reader = std::make_shared<V2ChunkReader>(store, arrayPath, std::move(meta));
+    return std::make_shared<ChunkedArraySource>(std::move(info), std::move(reader), std::move(fill),
+        store->describe() + " zarr2 " + (arrayPath.empty() ? "/" : arrayPath));
+}
+
+ArraySourcePtr openV2Array(const KvStorePtr &store, const std::string &arrayPath)
+{
+    const std::string key = joinKey(arrayPath, ".zarray");
+    RandomAccessPtr value = store->get(key);
+    if (!value)
+        fail(ErrorCategory::MissingData, "no zarr metadata \"" + key + "\"", store->describe());
+    if (value->size() > (16u << 20))
+        fail(ErrorCategory::Corrupt, "zarr metadata \"" + key + "\" is implausibly large", value->name());
+    auto bytes = value->readRange(0, value->size());
+    std::string text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    return makeV2Array(store, arrayPath, parseV2Metadata(text, store->describe() + "/" + key));
+}
+
+} // namespace ckpt::zarr
