@@ -1,0 +1,171 @@
+#include "formats/orbax/zarr3_array.h"
+
+#include "formats/orbax/chunked_array_source.h"
+#include "formats/orbax/zarr2_array.h"
+#include "formats/orbax/zarr_dtype.h"
+#include "tree/error.h"
+
+namespace ckpt::zarr {
+namespace {
+
+std::vector<uint64_t> dims(const nlohmann::json &j, const std::string &what, const std::string &file)
+{
+    if (!j.is_array())
+        fail(ErrorCategory::Corrupt, "zarr v3 " + what + " is not a list", file);
+    std::vector<uint64_t> out;
+    for (const auto &d : j) {
+        if (!d.is_number_unsigned())
+            fail(ErrorCategory::Corrupt, "zarr v3 " + what + " holds " + d.dump() + ", not a size", file);
+        out.push_back(d.get<uint64_t>());
+    }
+    return out;
+}
+
+class V3ChunkReader final : public ChunkReader {
+public:
+    V3ChunkReader(KvStorePtr store, std::string arrayPath, V3Metadata meta)
+        : m_store(std::move(store))
+        , m_path(std::move(arrayPath))
+        , m_meta(std::move(meta))
+    { }
+
+    std::string chunkKey(const std::vector<uint64_t> &index) const override
+    {
+        std::string name = m_meta.v2KeyEncoding ? std::string() : std::string("c");
+        for (size_t i = 0; i < index.size(); ++i) {
+            if (i || !m_meta.v2KeyEncoding)
+                name += m_meta.separator;
+            name += std::to_string(index[i]);
+        }
+        if (name.empty())
+            name = "0";
+        return joinKey(m_path, name);
+    }
+
+    std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const override
+    {
+        const std::string key = chunkKey(index);
+        RandomAccessPtr value = m_store->get(key);
+        if (!value)
+            return std::nullopt;
+        try {
+            auto encoded = value->readRange(0, value->size());
+            return decodeV3Chunk(m_meta.codecs, encoded, m_meta.chunkShape, m_meta.dtype, m_meta.fill, value->name(),
+                value->baseOffset());
+        } catch (const Exception &e) {
+            Error err = e.error();
+            err.message = "zarr chunk \"" + key + "\" in " + m_store->describe() + ": " + err.message;
+            throw Exception(std::move(err));
+        }
+    }
+
+private:
+    KvStorePtr m_store;
+    std::string m_path;
+    V3Metadata m_meta;
+};
+
+} // namespace
+
+bool isV3Group(std::string_view text)
+{
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    return j.is_object() && j.value("node_type", nlohmann::json()) == "group";
+}
+
+V3Metadata parseV3Metadata(std::string_view text, const std::string &file)
+{
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        fail(ErrorCategory::Corrupt, "zarr.json is not a JSON object", file);
+    if (j.value("zarr_format", nlohmann::json()) != 3)
+        fail(ErrorCategory::Corrupt, "zarr.json has zarr_format " + j.value("zarr_format", nlohmann::json()).dump(),
+            file);
+    const auto nodeType = j.value("node_type", nlohmann::json());
+    if (nodeType == "group")
+        fail(ErrorCategory::NotACheckpoint, "zarr.json describes a group, not an array", file);
+    if (nodeType != "array")
+        fail(ErrorCategory::Corrupt, "zarr.json node_type is " + nodeType.dump(), file);
+    V3Metadata m;
+    m.shape = dims(j.value("shape", nlohmann::json()), "shape", file);
+    if (!j.contains("data_type"))
+        fail(ErrorCategory::Corrupt, "zarr.json has no data_type", file);
+    m.dtype = parseV3DataType(j["data_type"], file);
+
+    const auto grid = j.value("chunk_grid", nlohmann::json());
+    if (!grid.is_object() || grid.value("name", nlohmann::json()) != "regular")
+        fail(ErrorCategory::Unsupported, "zarr.json chunk_grid " + grid.dump() + " is not regular", file);
+    m.chunkShape = dims(grid.value("configuration", nlohmann::json::object()).value("chunk_shape", nlohmann::json()),
+        "chunk_shape", file);
+    if (m.chunkShape.size() != m.shape.size())
+        fail(ErrorCategory::Corrupt, "chunk_shape and shape have different ranks", file);
+    for (uint64_t c : m.chunkShape)
+        if (c == 0)
+            fail(ErrorCategory::Corrupt, "chunk_shape has a zero dimension", file);
+    (void)ArrayInfo{m.dtype, m.chunkShape, {}}.numBytes();
+    (void)ArrayInfo{m.dtype, m.shape, {}}.numBytes();
+
+    const auto cke = j.value("chunk_key_encoding", nlohmann::json{{"name", "default"}});
+    const auto ckeName = cke.value("name", nlohmann::json());
+    const auto ckeConfig = cke.value("configuration", nlohmann::json::object());
+    if (ckeName == "default") {
+        m.v2KeyEncoding = false;
+        m.separator = '/';
+    } else if (ckeName == "v2") {
+        m.v2KeyEncoding = true;
+        m.separator = '.';
+    } else {
+        fail(ErrorCategory::Unsupported, "chunk_key_encoding " + cke.dump() + " is not supported", file);
+    }
+    if (ckeConfig.contains("separator")) {
+        const auto sep = ckeConfig["separator"];
+        if (sep == "/")
+            m.separator = '/';
+        else if (sep == ".")
+            m.separator = '.';
+        else
+            fail(ErrorCategory::Corrupt, "chunk_key_encoding separator " + sep.dump(), file);
+    }
+    m.fill = parseFillValue(j.value("fill_value", nlohmann::json()), m.dtype, false, file);
+    m.codecs = parseV3Codecs(j.value("codecs", nlohmann::json()), m.chunkShape, m.dtype, file);
+    return m;
+}
+
+std::optional<std::string> readSmallValue(const KvStore &store, const std::string &key, uint64_t maxBytes)
+{
+    RandomAccessPtr value = store.get(key);
+    if (!value)
+        return std::nullopt;
+    if (value->size() > maxBytes)
+        fail(ErrorCategory::Corrupt, "\"" + key + "\" is implausibly large for metadata", value->name());
+    auto bytes = value->readRange(0, value->size());
+    return std::string(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+}
+
+ArraySourcePtr openV3Array(const KvStorePtr &store, const std::string &arrayPath)
+{
+    const std::string key = joinKey(arrayPath, "zarr.json");
+    auto text = readSmallValue(*store, key);
+    if (!text)
+        fail(ErrorCategory::MissingData, "no zarr metadata \"" + key + "\"", store->describe());
+    V3Metadata meta = parseV3Metadata(*text, store->describe() + "/" + key);
+    ArrayInfo info{meta.dtype, meta.shape, meta.chunkShape};
+    auto fill = meta.fill;
+    auto reader = std::make_shared<V3ChunkReader>(store, arrayPath, std::move(meta));
+    return std::make_shared<ChunkedArraySource>(std::move(info), std::move(reader), std::move(fill),
+        store->describe() + " zarr3 " + (arrayPath.empty() ? "/" : arrayPath));
+}
+
+ArraySourcePtr openZarrArray(const KvStorePtr &store, const std::string &arrayPath)
+{
+    if (store->get(joinKey(arrayPath, ".zarray")))
+        return openV2Array(store, arrayPath);
+    if (store->get(joinKey(arrayPath, "zarr.json")))
+        return openV3Array(store, arrayPath);
+    fail(ErrorCategory::MissingData,
+        "no zarr array at \"" + (arrayPath.empty() ? std::string("/") : arrayPath)
+            + "\" (neither .zarray nor zarr.json)",
+        store->describe());
+}
+
+} // namespace ckpt::zarr
