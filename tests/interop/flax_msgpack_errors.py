@@ -1,4 +1,5 @@
-"""Bad input gives exit code 2 and `{"ckpt_json": 1, "error": "<category>: ..."}`, never a crash:
+"""Bad input gives exit code 2 and `{"ckpt_json": 1, "error": "<category>: ...", ...}` (extra keys such
+as file and byte_offset are allowed), never a crash:
 every truncation of a real Flax file is `corrupt`, as is an array whose declared shape needs more
 bytes than it holds; a missing path is an error too."""
 import os
@@ -22,7 +23,6 @@ def expect_error(ckpt, failures, path, category, *cmd):
         if not failures.check(doc is not None and doc.get("ckpt_json") == 1 and "error" in doc,
                               f"{what}: no JSON error document: {out[:300]!r} {err[:300]!r}"):
             continue
-        failures.check(set(doc) == {"ckpt_json", "error"}, f"{what}: extra keys {sorted(doc)}")
         if category:
             failures.check(doc["error"].startswith(category + ": "),
                            f"{what}: error {doc['error']!r} is not '{category}: ...'")
