@@ -18,6 +18,11 @@ QString num(double v)
     return QString::number(v, 'g', 4);
 }
 
+QString counted(quint64 n, const char *one, const char *many)
+{
+    return QString::number(n) + QLatin1Char(' ') + QLatin1String(n == 1 ? one : many);
+}
+
 QString elide(const QString &s, int max)
 {
     return s.size() <= max ? s : s.left(max - 1) + QChar(0x2026);
@@ -228,7 +233,7 @@ QVariant PytreeModel::display(const Item &it, int column) const
         if (n.kind() == ckpt::NodeKind::Array)
             return qs(ckpt::shapeString(n.arrayInfo().shape));
         if (n.isContainer() && !n.children().empty())
-            return tr("%n item(s)", nullptr, int(n.children().size()));
+            return counted(n.children().size(), "item", "items");
         return {};
     case SizeColumn:
         if (n.kind() == ckpt::NodeKind::Array || (n.isContainer() && n.arrayBytes() > 0))
@@ -247,9 +252,8 @@ QVariant PytreeModel::display(const Item &it, int column) const
         case ckpt::NodeKind::None: return QStringLiteral("None");
         case ckpt::NodeKind::Dict:
         case ckpt::NodeKind::List:
-            return n.leafCount() == 1 && n.children().empty() ? QVariant()
-                                                              : tr("%n leaves", nullptr, int(n.leafCount()));
-        case ckpt::NodeKind::Bytes: return tr("%n byte(s)", nullptr, int(n.text().size()));
+            return n.leafCount() == 1 && n.children().empty() ? QVariant() : counted(n.leafCount(), "leaf", "leaves");
+        case ckpt::NodeKind::Bytes: return counted(n.text().size(), "byte", "bytes");
         }
         return {};
     }
