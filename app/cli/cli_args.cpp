@@ -23,8 +23,8 @@ std::vector<std::string> CliArgs::all(const std::string &name) const
     return v;
 }
 
-CliArgs parseArgs(const std::vector<std::string> &args, const std::set<std::string> &flags,
-                  const std::set<std::string> &valued)
+CliArgs parseArgs(
+    const std::vector<std::string> &args, const std::set<std::string> &flags, const std::set<std::string> &valued)
 {
     CliArgs a;
     bool onlyPositional = false;

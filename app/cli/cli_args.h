@@ -20,8 +20,8 @@ struct CliArgs {
 
 /// Parses `args`; `flags` take no value, `valued` take one (`--x V` or `--x=V`).
 /// Throws Exception{InvalidArgument} on an unknown option or a missing value.
-CliArgs parseArgs(const std::vector<std::string> &args, const std::set<std::string> &flags,
-                  const std::set<std::string> &valued);
+CliArgs parseArgs(
+    const std::vector<std::string> &args, const std::set<std::string> &flags, const std::set<std::string> &valued);
 
 /// Throws Exception{InvalidArgument} unless there are between min and max positionals.
 void expectPositionals(const CliArgs &a, size_t min, size_t max, const char *usage);

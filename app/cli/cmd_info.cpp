@@ -27,8 +27,7 @@ int cmdInfo(const std::vector<std::string> &args)
     });
     if (a.has("json")) {
         nlohmann::json j = {{"ckpt_json", kCkptJsonVersion}, {"source", sourceJson(c)}, {"leaves", leaves},
-                            {"arrays", arrays},              {"array_bytes", c.root->arrayBytes()},
-                            {"dtypes", dtypes}};
+            {"arrays", arrays}, {"array_bytes", c.root->arrayBytes()}, {"dtypes", dtypes}};
         if (!c.warnings.empty())
             j["warnings"] = c.warnings;
         if (!c.metadata.empty())

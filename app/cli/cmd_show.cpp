@@ -27,7 +27,9 @@ nlohmann::json elementJson(DType t, const std::byte *p)
     }
     case DTypeClass::Complex: {
         auto c = toComplex(t, p);
-        auto part = [](double v) -> nlohmann::json { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(formatDouble(v)); };
+        auto part = [](double v) -> nlohmann::json {
+            return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(formatDouble(v));
+        };
         return {part(c.real()), part(c.imag())};
     }
     }
@@ -60,9 +62,9 @@ int cmdShow(const std::vector<std::string> &args)
     const Path path = parsePath(a.positional[1]);
     if (n->kind() != NodeKind::Array) {
         if (a.has("slice"))
-            fail(ErrorCategory::InvalidArgument, "--slice applies to arrays; this leaf is " +
-                                                     std::string(n->kindName()), c.path, std::nullopt,
-                 a.positional[1]);
+            fail(ErrorCategory::InvalidArgument,
+                "--slice applies to arrays; this leaf is " + std::string(n->kindName()), c.path, std::nullopt,
+                a.positional[1]);
         if (a.has("json")) {
             nlohmann::json j = {{"ckpt_json", kCkptJsonVersion}, {"leaf", leafJson(path, *n, false)}};
             std::cout << j.dump() << std::endl;
@@ -86,15 +88,13 @@ int cmdShow(const std::vector<std::string> &args)
     const uint64_t elems = spec.slab.numElements();
     if (elems > (uint64_t(1) << 28) && (a.has("json") || a.has("full")))
         fail(ErrorCategory::InvalidArgument,
-             "slice of " + std::to_string(elems) + " elements is too large to print; narrow it with --slice");
+            "slice of " + std::to_string(elems) + " elements is too large to print; narrow it with --slice");
     std::vector<std::byte> buf(elems * itemSize(info.dtype));
     n->array()->readSlab(spec.slab, buf);
     if (a.has("json")) {
-        nlohmann::json j = {{"ckpt_json", kCkptJsonVersion},
-                            {"path", parsePath(a.positional[1]).size()},
-                            {"dtype", std::string(dtypeName(info.dtype))},
-                            {"shape", spec.resultShape},
-                            {"values", nestedJson(info.dtype, spec.resultShape, buf.data(), 0)}};
+        nlohmann::json j = {{"ckpt_json", kCkptJsonVersion}, {"path", parsePath(a.positional[1]).size()},
+            {"dtype", std::string(dtypeName(info.dtype))}, {"shape", spec.resultShape},
+            {"values", nestedJson(info.dtype, spec.resultShape, buf.data(), 0)}};
         j["path"] = nlohmann::json::array();
         for (const Key &k : path)
             j["path"].push_back(k.str());

@@ -39,7 +39,7 @@ int cmdStats(const std::vector<std::string> &args)
     std::string table;
     char line[512];
     std::snprintf(line, sizeof line, "%-48s %-10s %12s %12s %12s %12s %8s %8s %8s\n", "path", "dtype", "min", "max",
-                  "mean", "std", "nan", "inf", "zero");
+        "mean", "std", "nan", "inf", "zero");
     table += line;
     forEachLeaf(start, [&](const Path &rel, const NodePtr &n) {
         if (n->kind() != NodeKind::Array)
@@ -56,14 +56,12 @@ int cmdStats(const std::vector<std::string> &args)
         nlohmann::json jp = nlohmann::json::array();
         for (const Key &k : p)
             jp.push_back(k.str());
-        rows.push_back({{"path", jp},         {"dtype", dt},           {"count", s.count},
-                        {"min", num(s.min)},  {"max", num(s.max)},     {"mean", num(s.mean)},
-                        {"std", num(s.std)},  {"nan", s.nanCount},     {"inf", s.infCount},
-                        {"zero", s.zeroCount}});
-        std::snprintf(line, sizeof line, "%-48s %-10s %12s %12s %12s %12s %8llu %8llu %8llu\n",
-                      joinPath(p).c_str(), dt.c_str(), fmt(s.min).c_str(), fmt(s.max).c_str(), fmt(s.mean).c_str(),
-                      fmt(s.std).c_str(), (unsigned long long)s.nanCount, (unsigned long long)s.infCount,
-                      (unsigned long long)s.zeroCount);
+        rows.push_back({{"path", jp}, {"dtype", dt}, {"count", s.count}, {"min", num(s.min)}, {"max", num(s.max)},
+            {"mean", num(s.mean)}, {"std", num(s.std)}, {"nan", s.nanCount}, {"inf", s.infCount},
+            {"zero", s.zeroCount}});
+        std::snprintf(line, sizeof line, "%-48s %-10s %12s %12s %12s %12s %8llu %8llu %8llu\n", joinPath(p).c_str(),
+            dt.c_str(), fmt(s.min).c_str(), fmt(s.max).c_str(), fmt(s.mean).c_str(), fmt(s.std).c_str(),
+            (unsigned long long)s.nanCount, (unsigned long long)s.infCount, (unsigned long long)s.zeroCount);
         table += line;
     });
     if (a.has("json")) {

@@ -51,8 +51,8 @@ bool printNode(std::string &out, const NodePtr &node, Path &path, const std::opt
         return false;
     if (!path.empty()) {
         out.append(size_t(depth) * 2, ' ');
-        out += path.back().str() + "/  (" + std::to_string(node->leafCount()) + " leaves, " +
-               humanBytes(node->arrayBytes()) + ")\n";
+        out += path.back().str() + "/  (" + std::to_string(node->leafCount()) + " leaves, "
+            + humanBytes(node->arrayBytes()) + ")\n";
     }
     out += sub;
     return true;
@@ -80,9 +80,9 @@ int cmdTree(const std::vector<std::string> &args)
         std::cout << treeJson(c, opts).dump() << std::endl;
         return 0;
     }
-    std::string out = c.path + "  [" + c.era + (c.step ? ", step " + c.step->text : std::string()) +
-                      (c.item.empty() ? std::string() : ", item " + c.item) + "]  " +
-                      std::to_string(c.root->leafCount()) + " leaves, " + humanBytes(c.root->arrayBytes()) + "\n";
+    std::string out = c.path + "  [" + c.era + (c.step ? ", step " + c.step->text : std::string())
+        + (c.item.empty() ? std::string() : ", item " + c.item) + "]  " + std::to_string(c.root->leafCount())
+        + " leaves, " + humanBytes(c.root->arrayBytes()) + "\n";
     Path p;
     printNode(out, c.root, p, opts.filter, 0);
     std::cout << out;

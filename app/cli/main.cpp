@@ -37,8 +37,11 @@ using Command = int (*)(const std::vector<std::string> &);
 int main(int argc, char **argv)
 {
     const std::map<std::string, Command> commands = {
-        {"info", ckpt::cli::cmdInfo},   {"tree", ckpt::cli::cmdTree},         {"show", ckpt::cli::cmdShow},
-        {"stats", ckpt::cli::cmdStats}, {"convert", ckpt::cli::cmdConvert},
+        {"info", ckpt::cli::cmdInfo},
+        {"tree", ckpt::cli::cmdTree},
+        {"show", ckpt::cli::cmdShow},
+        {"stats", ckpt::cli::cmdStats},
+        {"convert", ckpt::cli::cmdConvert},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -33,8 +33,8 @@ AtomicFileWriter::AtomicFileWriter(std::string path, bool overwrite)
         fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", m_path);
     const fs::path p(m_path);
     const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    m_tmp = (dir / ("." + p.filename().string() + ".ckpt-tmp-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(g_counter++)))
+    m_tmp = (dir
+        / ("." + p.filename().string() + ".ckpt-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++)))
                 .string();
     m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (m_fd < 0)

@@ -21,7 +21,10 @@ public:
     AtomicFileWriter &operator=(const AtomicFileWriter &) = delete;
 
     void write(std::span<const std::byte> data);
-    void write(const void *data, size_t n) { write(std::span<const std::byte>(static_cast<const std::byte *>(data), n)); }
+    void write(const void *data, size_t n)
+    {
+        write(std::span<const std::byte>(static_cast<const std::byte *>(data), n));
+    }
     uint64_t written() const { return m_written; }
     /// fsync + rename + directory fsync. Throws Exception{Io} (e.g. disk full) and leaves no output.
     void commit();

@@ -11,8 +11,7 @@ BufferedCursor::BufferedCursor(RandomAccessPtr src, uint64_t start, size_t windo
     : m_src(std::move(src))
     , m_offset(start)
     , m_window(window)
-{
-}
+{ }
 
 void BufferedCursor::error(const std::string &message) const
 {
@@ -23,8 +22,8 @@ void BufferedCursor::need(uint64_t n)
 {
     if (n > remaining())
         fail(ErrorCategory::Corrupt,
-             "truncated: needs " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " remain",
-             m_src->name(), m_src->baseOffset() + m_offset);
+            "truncated: needs " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " remain",
+            m_src->name(), m_src->baseOffset() + m_offset);
 }
 
 void BufferedCursor::fill(uint64_t n)

@@ -30,13 +30,34 @@ template <typename T> T ByteReader::fixed(bool bigEndian)
     return v;
 }
 
-uint8_t ByteReader::u8() { return fixed<uint8_t>(false); }
-uint16_t ByteReader::u16le() { return fixed<uint16_t>(false); }
-uint32_t ByteReader::u32le() { return fixed<uint32_t>(false); }
-uint64_t ByteReader::u64le() { return fixed<uint64_t>(false); }
-uint16_t ByteReader::u16be() { return fixed<uint16_t>(true); }
-uint32_t ByteReader::u32be() { return fixed<uint32_t>(true); }
-uint64_t ByteReader::u64be() { return fixed<uint64_t>(true); }
+uint8_t ByteReader::u8()
+{
+    return fixed<uint8_t>(false);
+}
+uint16_t ByteReader::u16le()
+{
+    return fixed<uint16_t>(false);
+}
+uint32_t ByteReader::u32le()
+{
+    return fixed<uint32_t>(false);
+}
+uint64_t ByteReader::u64le()
+{
+    return fixed<uint64_t>(false);
+}
+uint16_t ByteReader::u16be()
+{
+    return fixed<uint16_t>(true);
+}
+uint32_t ByteReader::u32be()
+{
+    return fixed<uint32_t>(true);
+}
+uint64_t ByteReader::u64be()
+{
+    return fixed<uint64_t>(true);
+}
 
 uint64_t ByteReader::varint()
 {

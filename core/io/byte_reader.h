@@ -19,8 +19,7 @@ public:
         : m_data(data)
         , m_file(std::move(file))
         , m_base(baseOffset)
-    {
-    }
+    { }
 
     bool ok() const { return !m_failed; }
     size_t pos() const { return m_pos; }

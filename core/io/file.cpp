@@ -16,9 +16,9 @@ std::shared_ptr<const File> File::open(const std::string &path)
     if (fd < 0) {
         const int err = errno;
         fail(err == ENOENT ? ErrorCategory::MissingData : ErrorCategory::Io,
-             std::string("cannot open: ") + std::strerror(err), path);
+            std::string("cannot open: ") + std::strerror(err), path);
     }
-    struct stat st{};
+    struct stat st { };
     if (::fstat(fd, &st) != 0) {
         const int err = errno;
         ::close(fd);
@@ -35,8 +35,7 @@ File::File(std::string path, int fd, uint64_t size)
     : m_path(std::move(path))
     , m_fd(fd)
     , m_size(size)
-{
-}
+{ }
 
 File::~File()
 {
@@ -48,8 +47,8 @@ void File::readAt(uint64_t offset, std::span<std::byte> out) const
 {
     if (offset > m_size || out.size() > m_size - offset)
         fail(ErrorCategory::Corrupt,
-             "needs " + std::to_string(out.size()) + " bytes but the file ends at " + std::to_string(m_size),
-             m_path, offset);
+            "needs " + std::to_string(out.size()) + " bytes but the file ends at " + std::to_string(m_size), m_path,
+            offset);
     size_t done = 0;
     while (done < out.size()) {
         ssize_t n = ::pread(m_fd, out.data() + done, out.size() - done, off_t(offset + done));
@@ -69,7 +68,7 @@ std::string readTextFile(const std::string &path, uint64_t maxBytes)
     auto f = File::open(path);
     if (f->size() > maxBytes)
         fail(ErrorCategory::Unsupported,
-             "metadata file of " + std::to_string(f->size()) + " bytes is larger than the limit", path);
+            "metadata file of " + std::to_string(f->size()) + " bytes is larger than the limit", path);
     auto bytes = f->readAll();
     return std::string(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }

@@ -19,9 +19,9 @@ FlatArraySource::FlatArraySource(ArrayInfo info, std::vector<Piece> pieces)
     if (total != want) {
         const Piece *first = m_pieces.empty() ? nullptr : &m_pieces.front();
         fail(ErrorCategory::Corrupt,
-             "array data holds " + std::to_string(total) + " bytes but dtype " + std::string(dtypeName(m_info.dtype)) +
-                 " and shape " + shapeString(m_info.shape) + " need " + std::to_string(want),
-             first ? first->src->name() : std::string(), first ? std::optional<uint64_t>(first->offset) : std::nullopt);
+            "array data holds " + std::to_string(total) + " bytes but dtype " + std::string(dtypeName(m_info.dtype))
+                + " and shape " + shapeString(m_info.shape) + " need " + std::to_string(want),
+            first ? first->src->name() : std::string(), first ? std::optional<uint64_t>(first->offset) : std::nullopt);
     }
 }
 

@@ -15,7 +15,7 @@ public:
     struct Piece {
         RandomAccessPtr src;
         uint64_t offset = 0; ///< byte offset inside src
-        uint64_t bytes = 0;  ///< length in bytes (a whole number of elements)
+        uint64_t bytes = 0; ///< length in bytes (a whole number of elements)
     };
 
     /// Throws Exception{Corrupt} unless the pieces hold exactly info.numBytes() bytes.

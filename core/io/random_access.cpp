@@ -11,9 +11,9 @@ void checkRange(const RandomAccess &src, uint64_t offset, uint64_t length)
 {
     if (offset > src.size() || length > src.size() - offset)
         fail(ErrorCategory::Corrupt,
-             "needs " + std::to_string(length) + " bytes at " + std::to_string(offset) + " but only " +
-                 std::to_string(src.size()) + " exist",
-             src.name(), src.baseOffset() + offset);
+            "needs " + std::to_string(length) + " bytes at " + std::to_string(offset) + " but only "
+                + std::to_string(src.size()) + " exist",
+            src.name(), src.baseOffset() + offset);
 }
 } // namespace
 
@@ -28,8 +28,7 @@ std::vector<std::byte> RandomAccess::readRange(uint64_t offset, uint64_t length)
 MemoryBytes::MemoryBytes(std::vector<std::byte> bytes, std::string name)
     : m_bytes(std::move(bytes))
     , m_name(std::move(name))
-{
-}
+{ }
 
 void MemoryBytes::readAt(uint64_t offset, std::span<std::byte> out) const
 {

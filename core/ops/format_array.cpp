@@ -80,8 +80,8 @@ struct Printer {
 
 } // namespace
 
-std::string formatArray(DType dtype, const std::vector<uint64_t> &shape, std::span<const std::byte> data,
-                        const FormatOptions &options)
+std::string formatArray(
+    DType dtype, const std::vector<uint64_t> &shape, std::span<const std::byte> data, const FormatOptions &options)
 {
     if (shape.empty())
         return formatElement(dtype, data.data());

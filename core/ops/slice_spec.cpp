@@ -57,8 +57,9 @@ SliceSpec parseSlice(const std::string &text, const std::vector<uint64_t> &shape
         fail(ErrorCategory::InvalidArgument, "bad slice '" + text + "': more than one '...'");
     const size_t explicitDims = parts.size() - size_t(ellipsis);
     if (explicitDims > shape.size())
-        fail(ErrorCategory::InvalidArgument, "bad slice '" + text + "': " + std::to_string(explicitDims) +
-                                                 " indices for an array of rank " + std::to_string(shape.size()));
+        fail(ErrorCategory::InvalidArgument,
+            "bad slice '" + text + "': " + std::to_string(explicitDims) + " indices for an array of rank "
+                + std::to_string(shape.size()));
     // Expand "..." (or the implicit trailing one) into ':' parts.
     std::vector<std::string> full;
     for (const std::string &p : parts) {
@@ -81,8 +82,8 @@ SliceSpec parseSlice(const std::string &text, const std::vector<uint64_t> &shape
                 i += int64_t(n);
             if (i < 0 || uint64_t(i) >= n)
                 fail(ErrorCategory::InvalidArgument,
-                     "index " + p + " is out of bounds for dimension " + std::to_string(d) + " of size " +
-                         std::to_string(n));
+                    "index " + p + " is out of bounds for dimension " + std::to_string(d) + " of size "
+                        + std::to_string(n));
             spec.slab.start.push_back(uint64_t(i));
             spec.slab.count.push_back(1);
             continue;

@@ -11,8 +11,8 @@ namespace ckpt {
 /// Summary statistics of an array's values. Complex arrays use the magnitude; bool counts as 0/1.
 /// NaN and Inf are counted and excluded from min/max/mean/std.
 struct ArrayStats {
-    uint64_t count = 0;   ///< elements
-    uint64_t finite = 0;  ///< elements that are neither NaN nor Inf
+    uint64_t count = 0; ///< elements
+    uint64_t finite = 0; ///< elements that are neither NaN nor Inf
     uint64_t nanCount = 0;
     uint64_t infCount = 0;
     uint64_t zeroCount = 0;

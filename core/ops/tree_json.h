@@ -14,7 +14,7 @@ namespace ckpt {
 inline constexpr int kCkptJsonVersion = 1;
 
 struct TreeJsonOptions {
-    bool digest = false;              ///< add sha256 of array and bytes leaves (reads every array)
+    bool digest = false; ///< add sha256 of array and bytes leaves (reads every array)
     std::optional<std::regex> filter; ///< keep leaves whose `a/b/c` path matches (std::regex_search)
 };
 

@@ -12,7 +12,7 @@ namespace ckpt {
 /// Dtype and shape of an array leaf, plus how it is chunked on disk (empty when stored whole).
 struct ArrayInfo {
     DType dtype = DType::Float32;
-    std::vector<uint64_t> shape;      ///< C-order dimensions; empty for a 0-d array
+    std::vector<uint64_t> shape; ///< C-order dimensions; empty for a 0-d array
     std::vector<uint64_t> chunkShape; ///< storage chunk, same rank as shape, or empty
 
     /// Product of the dimensions, or nullopt when it overflows 64 bits.

@@ -17,14 +17,14 @@ uint64_t Slab::numElements() const
 void Slab::validate(const std::vector<uint64_t> &shape) const
 {
     if (start.size() != shape.size() || count.size() != shape.size())
-        fail(ErrorCategory::InvalidArgument, "slice has rank " + std::to_string(start.size()) +
-                                                 " but the array has rank " + std::to_string(shape.size()));
+        fail(ErrorCategory::InvalidArgument,
+            "slice has rank " + std::to_string(start.size()) + " but the array has rank "
+                + std::to_string(shape.size()));
     for (size_t i = 0; i < shape.size(); ++i) {
         if (start[i] > shape[i] || count[i] > shape[i] - start[i])
-            fail(ErrorCategory::InvalidArgument, "slice [" + std::to_string(start[i]) + ", " +
-                                                     std::to_string(start[i] + count[i]) + ") of dimension " +
-                                                     std::to_string(i) + " is outside 0.." +
-                                                     std::to_string(shape[i]));
+            fail(ErrorCategory::InvalidArgument,
+                "slice [" + std::to_string(start[i]) + ", " + std::to_string(start[i] + count[i]) + ") of dimension "
+                    + std::to_string(i) + " is outside 0.." + std::to_string(shape[i]));
     }
 }
 
@@ -33,8 +33,8 @@ Slab Slab::whole(const std::vector<uint64_t> &shape)
     return Slab{std::vector<uint64_t>(shape.size(), 0), shape};
 }
 
-void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize,
-              const Slab &slab, std::span<std::byte> out)
+void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize, const Slab &slab,
+    std::span<std::byte> out)
 {
     const size_t rank = shape.size();
     if (slab.numElements() == 0)
@@ -89,8 +89,9 @@ MemoryArraySource::MemoryArraySource(ArrayInfo info, std::vector<std::byte> byte
     , m_location(std::move(location))
 {
     if (m_bytes.size() != m_info.numBytes())
-        fail(ErrorCategory::InvalidArgument, "memory array holds " + std::to_string(m_bytes.size()) +
-                                                 " bytes, its shape needs " + std::to_string(m_info.numBytes()));
+        fail(ErrorCategory::InvalidArgument,
+            "memory array holds " + std::to_string(m_bytes.size()) + " bytes, its shape needs "
+                + std::to_string(m_info.numBytes()));
 }
 
 void MemoryArraySource::read(std::span<std::byte> out, const Progress &) const
@@ -104,8 +105,8 @@ void MemoryArraySource::read(std::span<std::byte> out, const Progress &) const
 
 namespace ckpt {
 
-void readFlatRange(const ArraySource &source, uint64_t first, uint64_t count, std::span<std::byte> out,
-                   const Progress &progress)
+void readFlatRange(
+    const ArraySource &source, uint64_t first, uint64_t count, std::span<std::byte> out, const Progress &progress)
 {
     const ArrayInfo &info = source.info();
     const size_t item = itemSize(info.dtype);
@@ -153,7 +154,7 @@ void readFlatRange(const ArraySource &source, uint64_t first, uint64_t count, st
 }
 
 void streamArray(const ArraySource &source, const std::function<void(std::span<const std::byte>)> &sink,
-                 const Progress &progress, uint64_t pieceBytes)
+    const Progress &progress, uint64_t pieceBytes)
 {
     const ArrayInfo &info = source.info();
     const uint64_t total = info.numElements();

@@ -49,8 +49,8 @@ public:
 using ArraySourcePtr = std::shared_ptr<const ArraySource>;
 
 /// Copies the elements of `slab` out of a whole C-order array held in `whole`.
-void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize,
-              const Slab &slab, std::span<std::byte> out);
+void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize, const Slab &slab,
+    std::span<std::byte> out);
 
 /// An array held in memory (tests, edits, decoded scalars).
 class MemoryArraySource final : public ArraySource {
@@ -73,12 +73,12 @@ namespace ckpt {
 
 /// Reads elements [first, first + count) of the array in C order into `out`, using as few
 /// readSlab calls as the shape allows (whole rows and planes where aligned).
-void readFlatRange(const ArraySource &source, uint64_t first, uint64_t count, std::span<std::byte> out,
-                   const Progress &progress = {});
+void readFlatRange(
+    const ArraySource &source, uint64_t first, uint64_t count, std::span<std::byte> out, const Progress &progress = {});
 
 /// Calls `sink(bytes)` with the array's canonical bytes in C order, in pieces of about `pieceBytes`,
 /// so arrays of any size stream with bounded memory.
 void streamArray(const ArraySource &source, const std::function<void(std::span<const std::byte>)> &sink,
-                 const Progress &progress = {}, uint64_t pieceBytes = 16u << 20);
+    const Progress &progress = {}, uint64_t pieceBytes = 16u << 20);
 
 } // namespace ckpt

@@ -52,7 +52,10 @@ constexpr std::array<DTypeRow, kDTypeCount> kRows{{
     {DType::UInt2, "uint2", 1, 2, DTypeClass::UnsignedInt},
 }};
 
-const DTypeRow &row(DType t) { return kRows[static_cast<size_t>(t)]; }
+const DTypeRow &row(DType t)
+{
+    return kRows[static_cast<size_t>(t)];
+}
 
 template <typename T> T load(const std::byte *p)
 {
@@ -103,7 +106,10 @@ double decodeMiniFloat(uint32_t bits, MiniFloat f)
     return negative ? -mag : mag;
 }
 
-double halfToDouble(uint16_t h) { return decodeMiniFloat(h, {5, 10, 15, Special::Ieee}); }
+double halfToDouble(uint16_t h)
+{
+    return decodeMiniFloat(h, {5, 10, 15, Special::Ieee});
+}
 
 int64_t signExtend(uint64_t v, int bits)
 {
@@ -114,7 +120,10 @@ int64_t signExtend(uint64_t v, int bits)
 
 } // namespace
 
-std::string_view dtypeName(DType t) { return row(t).name; }
+std::string_view dtypeName(DType t)
+{
+    return row(t).name;
+}
 
 std::optional<DType> dtypeFromName(std::string_view name)
 {
@@ -132,9 +141,18 @@ std::optional<DType> dtypeFromName(std::string_view name)
     return std::nullopt;
 }
 
-size_t itemSize(DType t) { return row(t).itemsize; }
-int bitWidth(DType t) { return row(t).bits; }
-DTypeClass dtypeClass(DType t) { return row(t).cls; }
+size_t itemSize(DType t)
+{
+    return row(t).itemsize;
+}
+int bitWidth(DType t)
+{
+    return row(t).bits;
+}
+DTypeClass dtypeClass(DType t)
+{
+    return row(t).cls;
+}
 
 int64_t toInt64(DType t, const std::byte *p)
 {
@@ -176,8 +194,7 @@ double toDouble(DType t, const std::byte *p)
     case DType::Float8_e5m2: return decodeMiniFloat(load<uint8_t>(p), {5, 2, 15, Special::Ieee});
     case DType::Float8_e4m3fnuz: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 8, Special::FiniteNanNegZero});
     case DType::Float8_e5m2fnuz: return decodeMiniFloat(load<uint8_t>(p), {5, 2, 16, Special::FiniteNanNegZero});
-    case DType::Float8_e4m3b11fnuz:
-        return decodeMiniFloat(load<uint8_t>(p), {4, 3, 11, Special::FiniteNanNegZero});
+    case DType::Float8_e4m3b11fnuz: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 11, Special::FiniteNanNegZero});
     case DType::Float8_e3m4: return decodeMiniFloat(load<uint8_t>(p), {3, 4, 3, Special::Ieee});
     case DType::Float8_e4m3: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 7, Special::Ieee});
     case DType::Float8_e8m0fnu: {

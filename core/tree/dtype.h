@@ -14,15 +14,35 @@ namespace ckpt {
 /// sub-byte types one element per byte (as ml_dtypes holds them).
 enum class DType : uint8_t {
     Bool,
-    Int8, Int16, Int32, Int64,
-    UInt8, UInt16, UInt32, UInt64,
-    Float16, Float32, Float64,
-    Complex64, Complex128,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    Float16,
+    Float32,
+    Float64,
+    Complex64,
+    Complex128,
     BFloat16,
-    Float8_e4m3fn, Float8_e5m2, Float8_e4m3fnuz, Float8_e5m2fnuz, Float8_e4m3b11fnuz,
-    Float8_e3m4, Float8_e4m3, Float8_e8m0fnu,
-    Float6_e2m3fn, Float6_e3m2fn, Float4_e2m1fn,
-    Int4, UInt4, Int2, UInt2,
+    Float8_e4m3fn,
+    Float8_e5m2,
+    Float8_e4m3fnuz,
+    Float8_e5m2fnuz,
+    Float8_e4m3b11fnuz,
+    Float8_e3m4,
+    Float8_e4m3,
+    Float8_e8m0fnu,
+    Float6_e2m3fn,
+    Float6_e3m2fn,
+    Float4_e2m1fn,
+    Int4,
+    UInt4,
+    Int2,
+    UInt2,
 };
 
 /// Broad class of a dtype, for promotion, statistics and printing.
@@ -39,8 +59,14 @@ size_t itemSize(DType t);
 /// Bits of information per element (4 for int4, 16 for bfloat16, ...).
 int bitWidth(DType t);
 DTypeClass dtypeClass(DType t);
-inline bool isFloating(DType t) { return dtypeClass(t) == DTypeClass::Float; }
-inline bool isComplex(DType t) { return dtypeClass(t) == DTypeClass::Complex; }
+inline bool isFloating(DType t)
+{
+    return dtypeClass(t) == DTypeClass::Float;
+}
+inline bool isComplex(DType t)
+{
+    return dtypeClass(t) == DTypeClass::Complex;
+}
 inline bool isInteger(DType t)
 {
     return dtypeClass(t) == DTypeClass::SignedInt || dtypeClass(t) == DTypeClass::UnsignedInt;

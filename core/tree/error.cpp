@@ -41,8 +41,7 @@ std::string Error::describe() const
 Exception::Exception(Error e)
     : m_error(std::move(e))
     , m_what(m_error.describe())
-{
-}
+{ }
 
 Exception Exception::withKeyPath(const std::string &keyPath) const
 {
@@ -53,8 +52,8 @@ Exception Exception::withKeyPath(const std::string &keyPath) const
     return Exception(std::move(e));
 }
 
-void fail(ErrorCategory c, std::string message, std::string file, std::optional<uint64_t> byteOffset,
-          std::string keyPath)
+void fail(
+    ErrorCategory c, std::string message, std::string file, std::optional<uint64_t> byteOffset, std::string keyPath)
 {
     throw Exception(Error{c, std::move(message), std::move(file), byteOffset, std::move(keyPath)});
 }

@@ -11,13 +11,13 @@ namespace ckpt {
 /// What kind of failure an Error is. The names are part of the CLI/JSON contract
 /// (`"error": "<category>: <message>"`), so never rename one.
 enum class ErrorCategory {
-    Io,              ///< the operating system refused a read or write
-    NotACheckpoint,  ///< the path is not anything we recognise
-    Unsupported,     ///< recognised, but uses a feature we do not implement
-    Corrupt,         ///< bytes contradict the format (truncated, bad CRC, bad length, ...)
-    MissingData,     ///< a file or value the checkpoint refers to does not exist
-    Mismatch,        ///< two things that must agree do not (structure, shape, dtype)
-    Cancelled,       ///< the caller's cancel predicate returned true
+    Io, ///< the operating system refused a read or write
+    NotACheckpoint, ///< the path is not anything we recognise
+    Unsupported, ///< recognised, but uses a feature we do not implement
+    Corrupt, ///< bytes contradict the format (truncated, bad CRC, bad length, ...)
+    MissingData, ///< a file or value the checkpoint refers to does not exist
+    Mismatch, ///< two things that must agree do not (structure, shape, dtype)
+    Cancelled, ///< the caller's cancel predicate returned true
     InvalidArgument, ///< the caller asked for something impossible
 };
 
@@ -28,9 +28,9 @@ std::string_view categoryName(ErrorCategory c);
 struct Error {
     ErrorCategory category = ErrorCategory::Corrupt;
     std::string message;
-    std::string file;                   ///< file the problem is in, empty if none
+    std::string file; ///< file the problem is in, empty if none
     std::optional<uint64_t> byteOffset; ///< offset inside `file`, when known
-    std::string keyPath;                ///< `a/b/c` path inside the pytree, when known
+    std::string keyPath; ///< `a/b/c` path inside the pytree, when known
 
     /// One line: "<category>: <message> (file F, byte N, key K)".
     std::string describe() const;
@@ -53,6 +53,6 @@ private:
 
 /// Throws an Exception built from the arguments.
 [[noreturn]] void fail(ErrorCategory c, std::string message, std::string file = {},
-                       std::optional<uint64_t> byteOffset = std::nullopt, std::string keyPath = {});
+    std::optional<uint64_t> byteOffset = std::nullopt, std::string keyPath = {});
 
 } // namespace ckpt

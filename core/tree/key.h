@@ -15,7 +15,7 @@ public:
 
     bool isIndex() const { return m_isIndex; }
     const std::string &name() const { return m_name; } ///< for an index: its decimal string
-    uint64_t index() const { return m_index; }          ///< meaningful only when isIndex()
+    uint64_t index() const { return m_index; } ///< meaningful only when isIndex()
 
     /// Text of the key as in the JSON contract: the name, or the index in decimal.
     const std::string &str() const { return m_name; }

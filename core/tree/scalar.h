@@ -11,9 +11,9 @@ namespace ckpt {
 struct Scalar {
     enum class Type { Int, UInt, Float, Bool, Complex };
     Type type = Type::Int;
-    int64_t i = 0;               ///< Int and Bool (0/1)
-    uint64_t u = 0;              ///< UInt: non-negative ints above INT64_MAX
-    double f = 0;                ///< Float
+    int64_t i = 0; ///< Int and Bool (0/1)
+    uint64_t u = 0; ///< UInt: non-negative ints above INT64_MAX
+    double f = 0; ///< Float
     std::complex<double> c = {}; ///< Complex
 
     static Scalar fromInt(int64_t v) { return Scalar{Type::Int, v, 0, 0, {}}; }

@@ -9,7 +9,7 @@ namespace ckpt {
 /// both may be called from worker threads, so they must be thread-safe.
 struct Progress {
     std::function<void(uint64_t done, uint64_t total)> report; ///< units chosen by the callee
-    std::function<bool()> isCancelled;                         ///< true stops the work with Cancelled
+    std::function<bool()> isCancelled; ///< true stops the work with Cancelled
 
     bool cancelled() const { return isCancelled && isCancelled(); }
     /// Throws Exception{Cancelled} when the predicate says so.

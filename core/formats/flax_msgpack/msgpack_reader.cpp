@@ -40,8 +40,7 @@ public:
         : m_cur(std::move(src))
         , m_limits(limits)
         , m_progress(progress)
-    {
-    }
+    { }
 
     NodePtr parseDocument()
     {
@@ -61,7 +60,7 @@ private:
     {
         if (depth > m_limits.maxDepth)
             fail(ErrorCategory::Corrupt, "nesting deeper than " + std::to_string(m_limits.maxDepth) + " levels",
-                 m_cur.offset());
+                m_cur.offset());
     }
 
     /// Every msgpack element takes at least one byte, so a count above the remaining bytes is a lie.
@@ -69,20 +68,20 @@ private:
     {
         if (count > m_cur.remaining() / perElement)
             fail(ErrorCategory::Corrupt,
-                 "declares " + std::to_string(count) + " elements but only " + std::to_string(m_cur.remaining()) +
-                     " bytes remain",
-                 at);
+                "declares " + std::to_string(count) + " elements but only " + std::to_string(m_cur.remaining())
+                    + " bytes remain",
+                at);
     }
 
     std::string takeString(uint64_t n, uint64_t at)
     {
-        if (n > m_limits.maxStringBytes)
-            fail(ErrorCategory::Unsupported, "string of " + std::to_string(n) + " bytes is over the limit", at);
         if (n > m_cur.remaining())
             fail(ErrorCategory::Corrupt,
-                 "string of " + std::to_string(n) + " bytes but only " + std::to_string(m_cur.remaining()) +
-                     " bytes remain",
-                 at);
+                "string of " + std::to_string(n) + " bytes but only " + std::to_string(m_cur.remaining())
+                    + " bytes remain",
+                at);
+        if (n > m_limits.maxStringBytes)
+            fail(ErrorCategory::Unsupported, "string of " + std::to_string(n) + " bytes is over the limit", at);
         return m_cur.take(n);
     }
 
@@ -182,9 +181,9 @@ private:
             const int8_t type = int8_t(m_cur.u8());
             if (len > m_cur.remaining())
                 fail(ErrorCategory::Corrupt,
-                     "ext payload of " + std::to_string(len) + " bytes but only " +
-                         std::to_string(m_cur.remaining()) + " bytes remain",
-                     at);
+                    "ext payload of " + std::to_string(len) + " bytes but only " + std::to_string(m_cur.remaining())
+                        + " bytes remain",
+                    at);
             return parseExt(type, len, at, depth);
         }
         Atom a = parseAtom("a value");
@@ -289,14 +288,13 @@ private:
             result = Node::makeList(std::move(items));
             break;
         }
-        default:
-            fail(ErrorCategory::Unsupported, "unknown msgpack ext type " + std::to_string(type), at);
+        default: fail(ErrorCategory::Unsupported, "unknown msgpack ext type " + std::to_string(type), at);
         }
         if (m_cur.offset() != end)
             fail(ErrorCategory::Corrupt,
-                 "ext payload declares " + std::to_string(len) + " bytes but its content takes " +
-                     std::to_string(m_cur.offset() - start),
-                 at);
+                "ext payload declares " + std::to_string(len) + " bytes but its content takes "
+                    + std::to_string(m_cur.offset() - start),
+                at);
         return result;
     }
 
@@ -340,18 +338,18 @@ private:
         const uint64_t payload = m_cur.offset();
         if (n > end - payload)
             fail(ErrorCategory::Corrupt,
-                 "array data of " + std::to_string(n) + " bytes runs past its ext payload (" +
-                     std::to_string(end - payload) + " bytes left)",
-                 dataAt);
+                "array data of " + std::to_string(n) + " bytes runs past its ext payload ("
+                    + std::to_string(end - payload) + " bytes left)",
+                dataAt);
         auto elems = info.checkedNumElements();
         if (!elems || *elems > UINT64_MAX / itemSize(info.dtype) || *elems * itemSize(info.dtype) != n)
             fail(ErrorCategory::Corrupt,
-                 "array data has " + std::to_string(n) + " bytes but " + std::string(dtypeName(info.dtype)) +
-                     shapeString(info.shape) + " needs " +
-                     (elems && *elems <= UINT64_MAX / itemSize(info.dtype)
-                          ? std::to_string(*elems * itemSize(info.dtype))
-                          : std::string("more than 2^64")),
-                 dataAt);
+                "array data has " + std::to_string(n) + " bytes but " + std::string(dtypeName(info.dtype))
+                    + shapeString(info.shape) + " needs "
+                    + (elems && *elems <= UINT64_MAX / itemSize(info.dtype)
+                            ? std::to_string(*elems * itemSize(info.dtype))
+                            : std::string("more than 2^64")),
+                dataAt);
         m_cur.skip(n);
         auto src = std::make_shared<FlatArraySource>(
             info, std::vector<FlatArraySource::Piece>{{m_cur.source(), payload, n}});
@@ -390,8 +388,8 @@ bool looksLikeMsgpack(const RandomAccess &src)
     std::byte b;
     src.readAt(0, std::span<std::byte>(&b, 1));
     const uint8_t t = uint8_t(b);
-    return (t & 0xf0) == 0x80 || t == kMap16 || t == kMap32 || (t >= kFixExt1 && t <= kFixExt16) ||
-           (t >= kExt8 && t <= kExt32);
+    return (t & 0xf0) == 0x80 || t == kMap16 || t == kMap32 || (t >= kFixExt1 && t <= kFixExt16)
+        || (t >= kExt8 && t <= kExt32);
 }
 
 } // namespace ckpt::flaxmsgpack

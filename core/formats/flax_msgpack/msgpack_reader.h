@@ -13,7 +13,7 @@ inline constexpr const char *kNumpyScalarAnnotation = "msgpack.ext";
 
 /// Limits that keep hostile input cheap to reject.
 struct ReadLimits {
-    int maxDepth = 256;                 ///< nesting of maps/arrays/ext payloads
+    int maxDepth = 256; ///< nesting of maps/arrays/ext payloads
     uint64_t maxStringBytes = 64u << 20; ///< strings and bin leaves kept in memory
 };
 

@@ -6,6 +6,8 @@
 
 #include <msgpack.hpp>
 
+#include <bit>
+
 namespace ckpt::flaxmsgpack {
 namespace {
 
@@ -17,8 +19,7 @@ class SinkStream {
 public:
     explicit SinkStream(const std::function<void(std::span<const std::byte>)> &sink)
         : m_sink(sink)
-    {
-    }
+    { }
     ~SinkStream() = default;
     void write(const char *p, size_t n)
     {
@@ -49,6 +50,18 @@ struct StringStream {
     void write(const char *p, size_t n) { s.append(p, n); }
 };
 
+/// float64 (0xcb) always, like Python's packer. msgpack::packer::pack_double would turn integral
+/// values such as 1.0 into msgpack ints, which Flax never writes.
+template <typename Stream> void packFloat64(Stream &out, double d)
+{
+    char buf[9];
+    buf[0] = char(0xcb);
+    const uint64_t bits = std::bit_cast<uint64_t>(d);
+    for (int i = 0; i < 8; ++i)
+        buf[1 + i] = char(uint8_t(bits >> (56 - 8 * i)));
+    out.write(buf, 9);
+}
+
 class Writer {
 public:
     Writer(SinkStream &out, const WriteOptions &options, const Progress &progress)
@@ -56,8 +69,7 @@ public:
         , m_pk(out)
         , m_options(options)
         , m_progress(progress)
-    {
-    }
+    { }
 
     void value(const NodePtr &n, bool inDict)
     {
@@ -110,14 +122,14 @@ private:
         switch (s.type) {
         case Scalar::Type::Int: m_pk.pack_int64(s.i); break;
         case Scalar::Type::UInt: m_pk.pack_uint64(s.u); break;
-        case Scalar::Type::Float: m_pk.pack_double(s.f); break;
+        case Scalar::Type::Float: packFloat64(m_out, s.f); break;
         case Scalar::Type::Bool: s.i ? m_pk.pack_true() : m_pk.pack_false(); break;
         case Scalar::Type::Complex: {
             StringStream inner;
             msgpack::packer<StringStream> ipk(inner);
             ipk.pack_array(2);
-            ipk.pack_double(s.c.real());
-            ipk.pack_double(s.c.imag());
+            packFloat64(inner, s.c.real());
+            packFloat64(inner, s.c.imag());
             m_pk.pack_ext(inner.s.size(), kExtComplex);
             m_pk.pack_ext_body(inner.s.data(), uint32_t(inner.s.size()));
             break;
@@ -141,22 +153,25 @@ private:
         return s.s;
     }
 
-    void ndarray(const ArraySource &src, int8_t extType, const std::vector<uint64_t> &shape, uint64_t firstElem,
-                 uint64_t elems)
+    void ndarray(
+        const ArraySource &src, int8_t extType, const std::vector<uint64_t> &shape, uint64_t firstElem, uint64_t elems)
     {
         const DType dtype = src.info().dtype;
         const uint64_t bytes = elems * itemSize(dtype);
         if (bytes > UINT32_MAX)
-            fail(ErrorCategory::Unsupported, "array piece of " + std::to_string(bytes) +
-                                                 " bytes does not fit a msgpack bin (use a smaller chunk size)",
-                 {}, std::nullopt, joinPath(m_path));
+            fail(ErrorCategory::Unsupported,
+                "array piece of " + std::to_string(bytes)
+                    + " bytes does not fit a msgpack bin (use a smaller chunk size)",
+                {}, std::nullopt, joinPath(m_path));
         const std::string prefix = ndarrayPrefix(shape, dtype, bytes);
         m_pk.pack_ext(prefix.size() + bytes, extType);
         m_out.write(prefix.data(), prefix.size());
         if (firstElem == 0 && elems == src.info().numElements()) {
-            streamArray(src, [this](std::span<const std::byte> b) {
-                m_out.write(reinterpret_cast<const char *>(b.data()), b.size());
-            }, m_progress);
+            streamArray(
+                src,
+                [this](
+                    std::span<const std::byte> b) { m_out.write(reinterpret_cast<const char *>(b.data()), b.size()); },
+                m_progress);
             return;
         }
         const uint64_t step = std::max<uint64_t>(1, (16u << 20) / itemSize(dtype));
@@ -216,7 +231,7 @@ private:
 } // namespace
 
 void serialize(const NodePtr &root, const std::function<void(std::span<const std::byte>)> &sink,
-               const WriteOptions &options, const Progress &progress)
+    const WriteOptions &options, const Progress &progress)
 {
     SinkStream out(sink);
     Writer w(out, options, progress);
@@ -227,15 +242,16 @@ void serialize(const NodePtr &root, const std::function<void(std::span<const std
 std::vector<std::byte> serializeToBytes(const NodePtr &root, const WriteOptions &options)
 {
     std::vector<std::byte> bytes;
-    serialize(root, [&bytes](std::span<const std::byte> b) { bytes.insert(bytes.end(), b.begin(), b.end()); },
-              options);
+    serialize(
+        root, [&bytes](std::span<const std::byte> b) { bytes.insert(bytes.end(), b.begin(), b.end()); }, options);
     return bytes;
 }
 
 void writeFile(const NodePtr &root, const std::string &path, const WriteOptions &options, const Progress &progress)
 {
     AtomicFileWriter file(path, options.overwrite);
-    serialize(root, [&file](std::span<const std::byte> b) { file.write(b); }, options, progress);
+    serialize(
+        root, [&file](std::span<const std::byte> b) { file.write(b); }, options, progress);
     file.commit();
 }
 

@@ -27,13 +27,13 @@ struct WriteOptions {
 /// (ext 3 for NumPy scalars read from ext 3), complex as ext 2, big arrays chunked.
 /// Array bytes stream from their sources; `sink` receives consecutive pieces of the output.
 void serialize(const NodePtr &root, const std::function<void(std::span<const std::byte>)> &sink,
-               const WriteOptions &options = {}, const Progress &progress = {});
+    const WriteOptions &options = {}, const Progress &progress = {});
 
 /// serialize() into memory (small trees and tests).
 std::vector<std::byte> serializeToBytes(const NodePtr &root, const WriteOptions &options = {});
 
 /// serialize() into `path` atomically (temporary sibling, fsync, rename).
-void writeFile(const NodePtr &root, const std::string &path, const WriteOptions &options = {},
-               const Progress &progress = {});
+void writeFile(
+    const NodePtr &root, const std::string &path, const WriteOptions &options = {}, const Progress &progress = {});
 
 } // namespace ckpt::flaxmsgpack
