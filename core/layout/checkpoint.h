@@ -27,12 +27,12 @@ struct StepId {
 
 /// One opened checkpoint: an immutable snapshot of its tree plus where it came from.
 struct Checkpoint {
-    std::string path;            ///< what was opened (file or directory), as given
-    std::string format;          ///< kFormat* value
-    std::string era;             ///< human description, e.g. "Orbax OCDBT + zarr v2"
-    std::optional<StepId> step;  ///< when the path is (inside) a run
-    std::string item;            ///< item name inside a composite step, empty if none
-    NodePtr root;                ///< never null after a successful open
+    std::string path; ///< what was opened (file or directory), as given
+    std::string format; ///< kFormat* value
+    std::string era; ///< human description, e.g. "Orbax OCDBT + zarr v2"
+    std::optional<StepId> step; ///< when the path is (inside) a run
+    std::string item; ///< item name inside a composite step, empty if none
+    NodePtr root; ///< never null after a successful open
     std::vector<std::string> warnings; ///< things recovered or inferred while opening
     nlohmann::json metadata = nlohmann::json::object(); ///< checkpoint-level metadata (e.g. _CHECKPOINT_METADATA)
 };

@@ -1,6 +1,11 @@
 #include "formats/flax_msgpack/msgpack_reader.h"
+#include "formats/orbax/pytree_item.h"
+#include "formats/orbax/zarr_hierarchy.h"
 #include "io/file.h"
+#include "io/kvstore/directory_kvstore.h"
 #include "layout/checkpoint.h"
+#include "layout/layout_detect.h"
+#include "layout/steps.h"
 #include "tree/error.h"
 
 #include <charconv>
@@ -9,6 +14,231 @@
 namespace fs = std::filesystem;
 
 namespace ckpt {
+namespace {
+
+std::optional<nlohmann::json> readJsonFile(const fs::path &p, std::vector<std::string> &warnings)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec))
+        return std::nullopt;
+    try {
+        auto j = nlohmann::json::parse(readTextFile(p.string()), nullptr, false);
+        if (!j.is_discarded())
+            return j;
+        warnings.push_back("ignored " + p.string() + ": not valid JSON");
+    } catch (const Exception &e) {
+        warnings.push_back("ignored " + p.string() + ": " + e.error().describe());
+    }
+    return std::nullopt;
+}
+
+Checkpoint openFlaxFile(const std::string &path, const Progress &progress)
+{
+    auto file = File::open(path);
+    if (!flaxmsgpack::looksLikeMsgpack(*file))
+        fail(ErrorCategory::NotACheckpoint, "not a msgpack checkpoint (first byte is not a map)", path, 0);
+    Checkpoint c;
+    c.path = path;
+    c.format = kFormatFlaxMsgpack;
+    c.era = "Flax msgpack";
+    c.root = flaxmsgpack::parse(file, {}, progress);
+    return c;
+}
+
+void addItemMetadata(Checkpoint &c, const fs::path &dir)
+{
+    if (auto j = readJsonFile(dir / "_CHECKPOINT_METADATA", c.warnings))
+        c.metadata["checkpoint"] = *j;
+    std::error_code ec;
+    if (fs::exists(dir / "orbax.checkpoint", ec))
+        c.metadata["orbax_v1_layout"] = true;
+}
+
+Checkpoint openItem(const std::string &path, const Progress &progress)
+{
+    auto item = orbax::openPyTreeItem(path, progress);
+    Checkpoint c;
+    c.path = path;
+    c.format = kFormatOrbax;
+    c.era = item.era;
+    c.root = item.root;
+    c.warnings = item.warnings;
+    addItemMetadata(c, path);
+    return c;
+}
+
+Checkpoint openComposite(const std::string &path, const OpenOptions &options, const Progress &progress)
+{
+    Checkpoint c;
+    c.path = path;
+    c.format = kFormatOrbax;
+    addItemMetadata(c, path);
+    const fs::path dir(path);
+    std::vector<std::string> names = listStepItems(path);
+    c.metadata["items"] = names;
+    if (options.item) {
+        if (std::find(names.begin(), names.end(), *options.item) == names.end()) {
+            std::string known;
+            for (const auto &n : names)
+                known += (known.empty() ? "" : ", ") + n;
+            fail(ErrorCategory::InvalidArgument, "no item \"" + *options.item + "\" (items: " + known + ")", path);
+        }
+        names = {*options.item};
+    }
+    std::error_code ec;
+    for (const auto &e : fs::directory_iterator(dir, ec)) {
+        const std::string n = e.path().filename().string();
+        if (n.find(".orbax-checkpoint-tmp") != std::string::npos && e.is_directory(ec))
+            c.warnings.push_back("skipped item folder \"" + n + "\": an in-progress save");
+    }
+    std::vector<Child> children;
+    std::optional<Exception> firstError;
+    for (const auto &name : names) {
+        const std::string itemPath = (dir / name).string();
+        try {
+            if (isJsonItem(itemPath) && !isOrbaxItemDir(itemPath)) {
+                children.push_back({Key::name(name), readJsonItem(itemPath)});
+                continue;
+            }
+            auto item = orbax::openPyTreeItem(itemPath, progress);
+            if (c.era.empty())
+                c.era = item.era;
+            for (const auto &w : item.warnings)
+                c.warnings.push_back("item \"" + name + "\": " + w);
+            children.push_back({Key::name(name), item.root});
+        } catch (const Exception &e) {
+            if (e.error().category == ErrorCategory::Cancelled || options.item)
+                throw;
+            if (!firstError)
+                firstError = e;
+            c.warnings.push_back("skipped item \"" + name + "\" that cannot be read: " + e.error().describe());
+        }
+    }
+    if (children.empty()) {
+        if (firstError)
+            throw *firstError;
+        fail(ErrorCategory::NotACheckpoint, "the step holds no readable item", path);
+    }
+    if (c.era.empty())
+        c.era = "Orbax JSON items";
+    if (options.item) {
+        c.item = *options.item;
+        c.root = children.front().node;
+    } else if (children.size() == 1 && children.front().key.str() == "default") {
+        c.item = "default";
+        c.root = children.front().node;
+    } else {
+        c.root = Node::makeDict(std::move(children));
+    }
+    return c;
+}
+
+Checkpoint openZarrHierarchy(const std::string &path, const Progress &progress)
+{
+    auto store = DirectoryKvStore::open(path);
+    std::vector<int> versions;
+    Checkpoint c;
+    c.path = path;
+    c.format = kFormatZarr;
+    c.root = zarr::openHierarchy(store, &versions, progress);
+    std::sort(versions.begin(), versions.end());
+    c.era = versions.size() == 2 ? "TensorStore zarr v2 and v3"
+                                 : (versions.front() == 2 ? "TensorStore zarr v2" : "TensorStore zarr v3");
+    return c;
+}
+
+Checkpoint openDirectory(
+    const std::string &path, LayoutKind kind, const OpenOptions &options, const Progress &progress);
+
+bool stepMatches(const StepInfo &s, const std::string &want)
+{
+    if (s.name == want || s.step.text == want)
+        return true;
+    double v = 0;
+    const char *b = want.data(), *e = want.data() + want.size();
+    auto [ptr, ec] = std::from_chars(b, e, v);
+    return ec == std::errc() && ptr == e && !s.step.text.empty() && v == s.step.value;
+}
+
+Checkpoint openRun(const std::string &path, const OpenOptions &options, const Progress &progress)
+{
+    const auto steps = listSteps(path);
+    std::optional<StepInfo> chosen;
+    std::vector<std::string> warnings;
+    if (options.step) {
+        for (auto it = steps.rbegin(); it != steps.rend() && !chosen; ++it)
+            if (stepMatches(*it, *options.step) && it->complete)
+                chosen = *it;
+        for (auto it = steps.rbegin(); it != steps.rend() && !chosen; ++it)
+            if (stepMatches(*it, *options.step))
+                chosen = *it;
+        if (!chosen) {
+            std::string known;
+            for (const auto &s : steps)
+                known += (known.empty() ? "" : ", ") + s.name;
+            fail(ErrorCategory::InvalidArgument, "no step \"" + *options.step + "\" (steps: " + known + ")", path);
+        }
+        if (!chosen->complete)
+            warnings.push_back("step " + chosen->name + " is incomplete: " + chosen->incompleteReason);
+    } else {
+        chosen = latestCompleteStep(steps);
+        if (!chosen)
+            fail(ErrorCategory::MissingData, "the run holds no complete step", path);
+        for (const auto &s : steps)
+            if (!s.complete && s.step.value >= chosen->step.value)
+                warnings.push_back("ignored incomplete step " + s.name + ": " + s.incompleteReason);
+    }
+    Checkpoint c;
+    if (chosen->isFile) {
+        if (options.item)
+            fail(ErrorCategory::InvalidArgument, "--item does not apply to a single-file step", chosen->path);
+        c = openFlaxFile(chosen->path, progress);
+        c.era = "Flax msgpack (flax.training.checkpoints)";
+    } else {
+        LayoutKind kind = detectLayout(chosen->path);
+        if (kind == LayoutKind::Run || kind == LayoutKind::NotRecognised)
+            kind = listStepItems(chosen->path).empty() ? LayoutKind::Item : LayoutKind::CompositeStep;
+        c = openDirectory(chosen->path, kind, OpenOptions{std::nullopt, options.item}, progress);
+    }
+    c.path = path;
+    c.step = chosen->step;
+    c.warnings.insert(c.warnings.begin(), warnings.begin(), warnings.end());
+    c.metadata["step_path"] = chosen->path;
+    std::vector<std::string> w;
+    if (auto j = readJsonFile(fs::path(path) / "metadata" / "_ROOT_METADATA", c.warnings))
+        c.metadata["root"] = *j;
+    return c;
+}
+
+Checkpoint openDirectory(const std::string &path, LayoutKind kind, const OpenOptions &options, const Progress &progress)
+{
+    switch (kind) {
+    case LayoutKind::Item:
+        if (options.item)
+            fail(
+                ErrorCategory::InvalidArgument, "--item applies to composite checkpoints; this is a single item", path);
+        if (options.step)
+            fail(ErrorCategory::InvalidArgument, "--step applies to runs; this is a single checkpoint", path);
+        return openItem(path, progress);
+    case LayoutKind::CompositeStep:
+        if (options.step)
+            fail(ErrorCategory::InvalidArgument, "--step applies to runs; this is a single checkpoint", path);
+        return openComposite(path, options, progress);
+    case LayoutKind::Run: return openRun(path, options, progress);
+    case LayoutKind::ZarrHierarchy:
+        if (options.step || options.item)
+            fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
+        return openZarrHierarchy(path, progress);
+    case LayoutKind::FlaxFile:
+    case LayoutKind::NotRecognised: break;
+    }
+    fail(ErrorCategory::NotACheckpoint,
+        "not a checkpoint directory (no _METADATA, manifest.ocdbt, msgpack checkpoint, step folders, items or zarr "
+        "arrays)",
+        path);
+}
+
+} // namespace
 
 bool StepId::isInteger() const
 {
@@ -27,14 +257,9 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
             fail(ErrorCategory::NotACheckpoint, "not a msgpack checkpoint (first byte is not a map)", path, 0);
         if (options.step || options.item)
             fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
-        Checkpoint c;
-        c.path = path;
-        c.format = kFormatFlaxMsgpack;
-        c.era = "Flax msgpack";
-        c.root = flaxmsgpack::parse(file, {}, progress);
-        return c;
+        return openFlaxFile(path, progress);
     }
-    fail(ErrorCategory::NotACheckpoint, "directory layouts are not recognised yet", path);
+    return openDirectory(path, detectLayout(path), options, progress);
 }
 
 } // namespace ckpt

@@ -1,5 +1,6 @@
 #include "formats/orbax/zarr_dtype.h"
 
+#include "formats/orbax/base64.h"
 #include "tree/error.h"
 
 #include <algorithm>
@@ -38,46 +39,6 @@ constexpr TypeStringRow kTypeStrings[] = {
 std::string jsonText(const nlohmann::json &j)
 {
     return j.dump(-1, ' ', true);
-}
-
-std::vector<std::byte> base64Decode(const std::string &s, bool &ok)
-{
-    ok = false;
-    std::vector<std::byte> out;
-    if (s.size() % 4 != 0)
-        return out;
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t pad = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        int v;
-        if (c >= 'A' && c <= 'Z')
-            v = c - 'A';
-        else if (c >= 'a' && c <= 'z')
-            v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9')
-            v = c - '0' + 52;
-        else if (c == '+' || c == '-')
-            v = 62;
-        else if (c == '/' || c == '_')
-            v = 63;
-        else if (c == '=' && i + 2 >= s.size()) {
-            ++pad;
-            continue;
-        } else
-            return {};
-        if (pad)
-            return {};
-        acc = (acc << 6) | uint32_t(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(std::byte((acc >> bits) & 0xff));
-        }
-    }
-    ok = true;
-    return out;
 }
 
 void storeReal(DType dtype, double v, std::byte *p)
@@ -241,9 +202,10 @@ std::vector<std::byte> parseFillValue(const nlohmann::json &j, DType dtype, bool
         return out;
     // v2 base64 of the stored element bytes (never for the special float names).
     if (j.is_string() && !specialFloat(j) && !hexBits(j, size)) {
-        bool ok = false;
-        auto raw = base64Decode(j.get_ref<const std::string &>(), ok);
-        if (ok && raw.size() == size) {
+        auto decoded = orbax::base64Decode(j.get_ref<const std::string &>());
+        if (decoded && decoded->size() == size) {
+            std::vector<std::byte> raw(size);
+            std::memcpy(raw.data(), decoded->data(), size);
             if (bigEndian)
                 byteSwapElements(raw, dtype);
             return raw;

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "io/kvstore/kvstore.h"
+#include "tree/node.h"
+#include "util/progress.h"
+
+#include <string>
+#include <vector>
+
+namespace ckpt::orbax {
+
+/// Leaf annotation names set by the Orbax reader (shown in the GUI, printed by `ckpt info`).
+inline constexpr const char *kAnnotStorage = "storage"; ///< "ocdbt zarr2 b.c", "msgpack <file>", ...
+inline constexpr const char *kAnnotChunks = "chunks"; ///< storage chunk shape, "(8,)"
+inline constexpr const char *kAnnotSharding = "sharding"; ///< `_sharding` JSON text
+inline constexpr const char *kAnnotWriteShape = "write_shape"; ///< from array_metadatas
+inline constexpr const char *kAnnotChunkShape = "chunk_shape"; ///< from array_metadatas
+inline constexpr const char *kAnnotValueType = "value_type"; ///< `_METADATA` value_type
+
+/// An opened Orbax PyTree item directory.
+struct PyTreeItem {
+    NodePtr root; ///< never null
+    std::string era; ///< "Orbax OCDBT + zarr v2", "Orbax aggregate msgpack + zarr v2", ...
+    std::vector<std::string> warnings; ///< recovered or inferred things
+    KvStorePtr store; ///< where the arrays live (OCDBT, per-process union, or the directory)
+};
+
+/// True when `dir` holds the files of an Orbax PyTree item: `_METADATA`, `manifest.ocdbt`,
+/// `ocdbt.process_<i>/`, an aggregate `checkpoint` msgpack file, or zarr arrays one level down
+/// (`<name>/.zarray`, `<name>/zarr.json`). Cheap: looks at directory entries only.
+bool looksLikePyTreeItem(const std::string &dir);
+
+/// Opens the array store of an item: the root OCDBT database; when it is missing or damaged, the
+/// union of the intact `ocdbt.process_<i>/` databases (adding a warning); else the directory.
+/// `kind` receives "ocdbt" or "dir". Throws when nothing can be opened.
+KvStorePtr openItemStore(const std::string &dir, std::vector<std::string> &warnings, std::string &kind);
+
+/// Opens an item lazily: the tree from `_METADATA` (or the aggregate `checkpoint` msgpack, or, with
+/// a warning, the zarr keys in the store split on "."), array leaves as zarr ArraySources,
+/// strings from `_strings.json`, aggregated values from the msgpack file, leaves annotated from
+/// `_sharding` and `array_metadatas/`. Throws Exception (MissingData, Corrupt, NotACheckpoint).
+PyTreeItem openPyTreeItem(const std::string &dir, const Progress &progress = {});
+
+} // namespace ckpt::orbax
