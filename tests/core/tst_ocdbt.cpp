@@ -1,3 +1,4 @@
+#include "io/codecs/crc32c.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/file.h"
 #include "io/kvstore/ocdbt_btree.h"
@@ -115,6 +116,7 @@ private slots:
     void writerRefusesBadInput();
     void numberedManifests();
     void versionTreeNodes();
+    void bodyErrorsNameTheirPlace();
 };
 
 void TestOcdbt::corpusDirectItem()
@@ -732,6 +734,48 @@ void TestOcdbt::versionTreeNodes()
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
     QCOMPARE(err->file, db + "/d/versions");
+}
+
+void TestOcdbt::bodyErrorsNameTheirPlace()
+{
+    // A manifest body cut short after the config, once raw and once zstd-compressed.
+    OcdbtManifest m;
+    m.dataFiles = {OcdbtDataFile{"", "d/x"}};
+    OcdbtVersion v;
+    v.generation = 1;
+    m.versions = {v};
+    m.config.zstd = false;
+    const auto full = decodeOcdbtEnvelope(encodeOcdbtManifest(m), kOcdbtManifestMagic, 1 << 20, "m").bytes;
+    const auto cut = std::span(full).first(30); // uuid(16) + config + part of the table
+    auto raw = encodeOcdbtEnvelope(kOcdbtManifestMagic, cut, false);
+    auto err = errorOf([&] { decodeOcdbtManifest(raw, "raw.ocdbt"); });
+    QVERIFY(err);
+    QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
+    QCOMPARE(err->file, std::string("raw.ocdbt"));
+    QVERIFY(*err->byteOffset >= 14 && *err->byteOffset <= 14 + 30); // a file offset inside the body
+    auto packed = encodeOcdbtEnvelope(kOcdbtManifestMagic, cut, true);
+    err = errorOf([&] { decodeOcdbtManifest(packed, "z.ocdbt"); });
+    QVERIFY(err);
+    QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
+    QCOMPARE(*err->byteOffset, uint64_t(0)); // the envelope, plus the body position in the message
+    QVERIFY2(err->message.find("of the zstd-compressed body") != std::string::npos, err->message.c_str());
+    // Trailing bytes after a complete body are refused too.
+    auto longer = full;
+    longer.push_back(std::byte{0});
+    err = errorOf([&] { decodeOcdbtManifest(encodeOcdbtEnvelope(kOcdbtManifestMagic, longer, false), "t"); });
+    QVERIFY(err);
+    QVERIFY(err->message.find("unexpected bytes") != std::string::npos);
+    // Unknown compression method and format version.
+    auto bad = encodeOcdbtEnvelope(kOcdbtManifestMagic, full, false);
+    bad[13] = std::byte{7};
+    // fix the CRC so that the method itself is what fails
+    const uint32_t crc = crc32c(std::span(bad).first(bad.size() - 4));
+    for (int i = 0; i < 4; ++i)
+        bad[bad.size() - 4 + size_t(i)] = std::byte(uint8_t(crc >> (8 * i)));
+    err = errorOf([&] { decodeOcdbtManifest(bad, "c"); });
+    QVERIFY(err);
+    QVERIFY(err->message.find("compression") != std::string::npos);
+    QCOMPARE(*err->byteOffset, uint64_t(13));
 }
 
 QTEST_GUILESS_MAIN(TestOcdbt)

@@ -64,6 +64,10 @@ void collectVersions(const OcdbtFileCache &files, const OcdbtConfig &config, con
                 + std::to_string(ref.generation),
             path, ref.location.offset);
     if (node.height == 0) {
+        // Checked per leaf so that a tree referring to one node many times fails at once.
+        if (!out.empty() && node.versions.front().generation <= out.back().generation)
+            fail(ErrorCategory::Corrupt, "version tree generations are not strictly increasing", path,
+                ref.location.offset);
         out.insert(out.end(), node.versions.begin(), node.versions.end());
         return;
     }

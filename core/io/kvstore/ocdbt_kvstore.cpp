@@ -9,7 +9,7 @@
 namespace ckpt {
 
 namespace {
-// Upper bound on a decoded B+tree node when the config sets none (0).
+// Upper bound on a decoded B+tree node, also when the config sets none (0) or more.
 constexpr uint64_t kDefaultMaxNodeBytes = 1u << 30;
 } // namespace
 
@@ -39,7 +39,9 @@ void OcdbtKvStore::indexNode(const OcdbtDataFile &file, const OcdbtRef &ref, uin
 {
     const auto bytes = readOcdbtObject(m_files, file, ref, referrer, referrerOffset);
     const std::string path = m_files.absolute(file.path());
-    const uint64_t maxBytes = m_config.maxDecodedNodeBytes ? m_config.maxDecodedNodeBytes : kDefaultMaxNodeBytes;
+    const uint64_t maxBytes = m_config.maxDecodedNodeBytes
+        ? std::min<uint64_t>(m_config.maxDecodedNodeBytes, kDefaultMaxNodeBytes)
+        : kDefaultMaxNodeBytes;
     const OcdbtBtreeNode node = decodeOcdbtBtreeNode(bytes, file.basePath, maxBytes, path, ref.offset);
     if (node.height != height)
         fail(ErrorCategory::Corrupt,
@@ -67,10 +69,10 @@ void OcdbtKvStore::indexNode(const OcdbtDataFile &file, const OcdbtRef &ref, uin
             if (it == fileIndex.end()) {
                 const std::string rel = node.dataFiles[e.ref.fileId].path();
                 validateOcdbtDataFilePath(rel, path, ref.offset);
-                auto pos = std::find(m_valueFiles.begin(), m_valueFiles.end(), rel);
-                if (pos == m_valueFiles.end())
-                    pos = m_valueFiles.insert(m_valueFiles.end(), rel);
-                it = fileIndex.emplace(e.ref.fileId, uint32_t(pos - m_valueFiles.begin())).first;
+                auto [known, added] = m_valueFileIndex.emplace(rel, uint32_t(m_valueFiles.size()));
+                if (added)
+                    m_valueFiles.push_back(rel);
+                it = fileIndex.emplace(e.ref.fileId, known->second).first;
             }
             entry.file = it->second;
             entry.offset = e.ref.offset;

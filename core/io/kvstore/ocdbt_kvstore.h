@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ckpt {
@@ -63,6 +64,7 @@ private:
     OcdbtVersion m_version;
     OcdbtFileCache m_files;
     std::vector<std::string> m_valueFiles; ///< relative to m_dir
+    std::unordered_map<std::string, uint32_t> m_valueFileIndex; ///< m_valueFiles entry -> index (open only)
     std::vector<Entry> m_entries; ///< sorted by key
 };
 
