@@ -1,0 +1,365 @@
+#include "array_inspector.h"
+
+#include "array_table_model.h"
+#include "heatmap_widget.h"
+#include "histogram_widget.h"
+#include "stats_panel.h"
+
+#include "tree/error.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace {
+
+/// Most cells a heatmap window holds per side: enough for any screen, bounded in memory.
+constexpr uint64_t kHeatmapMaxSide = 512;
+/// Arrays up to this many bytes get a histogram over every element; larger ones over the heatmap window.
+constexpr uint64_t kFullHistogramBytes = 64ull << 20;
+constexpr int kHistogramBins = 64;
+
+struct StatsResult {
+    ckpt::ArrayStats stats;
+    std::vector<quint64> counts;
+    double lo = 0, hi = 0;
+    bool wholeArray = true;
+    QString error;
+};
+
+QString hexPreview(const std::string &bytes)
+{
+    const QByteArray b = QByteArray::fromStdString(bytes.substr(0, 256));
+    QString out;
+    for (qsizetype i = 0; i < b.size(); i += 16)
+        out += QString::fromLatin1(b.mid(i, 16).toHex(' ')) + QLatin1Char('\n');
+    if (bytes.size() > 256)
+        out += QStringLiteral("…");
+    return out;
+}
+
+} // namespace
+
+ArrayInspector::ArrayInspector(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_title = new QLabel(this);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_title->setContentsMargins(6, 4, 6, 2);
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+    layout->addWidget(m_title);
+
+    m_stack = new QStackedWidget(this);
+    layout->addWidget(m_stack, 1);
+    m_text = new QPlainTextEdit(this);
+    m_text->setReadOnly(true);
+    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_stack->addWidget(m_text);
+
+    m_tabs = new QTabWidget(this);
+    m_stack->addWidget(m_tabs);
+
+    auto *tablePage = new QWidget(this);
+    auto *tableLayout = new QVBoxLayout(tablePage);
+    tableLayout->setContentsMargins(4, 4, 4, 4);
+    m_sliceBar = new QWidget(tablePage);
+    m_sliceLayout = new QHBoxLayout(m_sliceBar);
+    m_sliceLayout->setContentsMargins(0, 0, 0, 0);
+    m_rowDim = new QComboBox(m_sliceBar);
+    m_colDim = new QComboBox(m_sliceBar);
+    m_rowDim->setToolTip(tr("Dimension shown along the rows"));
+    m_colDim->setToolTip(tr("Dimension shown along the columns"));
+    m_sliceLayout->addWidget(new QLabel(tr("Rows:"), m_sliceBar));
+    m_sliceLayout->addWidget(m_rowDim);
+    m_sliceLayout->addWidget(new QLabel(tr("Columns:"), m_sliceBar));
+    m_sliceLayout->addWidget(m_colDim);
+    m_sliceLayout->addStretch(1);
+    tableLayout->addWidget(m_sliceBar);
+    m_table = new QTableView(tablePage);
+    m_tableModel = new ArrayTableModel(this);
+    m_table->setModel(m_tableModel);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setDefaultSectionSize(QFontMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+                                                           .horizontalAdvance(QStringLiteral("-0.000000000000"))
+        + 12);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setAlternatingRowColors(true);
+    tableLayout->addWidget(m_table, 1);
+    m_tabs->addTab(tablePage, style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Table"));
+
+    m_heatmap = new HeatmapWidget(this);
+    m_tabs->addTab(m_heatmap, style()->standardIcon(QStyle::SP_DesktopIcon), tr("Heatmap"));
+
+    auto *histPage = new QWidget(this);
+    auto *histLayout = new QHBoxLayout(histPage);
+    histLayout->setContentsMargins(4, 4, 4, 4);
+    auto *histLeft = new QVBoxLayout;
+    m_histogram = new HistogramWidget(histPage);
+    histLeft->addWidget(m_histogram, 1);
+    m_logCounts = new QCheckBox(tr("Logarithmic counts"), histPage);
+    histLeft->addWidget(m_logCounts);
+    histLayout->addLayout(histLeft, 1);
+    m_stats = new StatsPanel(histPage);
+    histLayout->addWidget(m_stats);
+    m_tabs->addTab(histPage, style()->standardIcon(QStyle::SP_FileDialogInfoView), tr("Histogram && statistics"));
+
+    connect(m_logCounts, &QCheckBox::toggled, m_histogram, &HistogramWidget::setLogScale);
+    connect(m_rowDim, &QComboBox::currentIndexChanged, this, [this] { applySliceFromControls(); });
+    connect(m_colDim, &QComboBox::currentIndexChanged, this, [this] { applySliceFromControls(); });
+    connect(m_tableModel, &QAbstractItemModel::dataChanged, this, &ArrayInspector::busyChanged);
+    setNode(nullptr, {});
+}
+
+ArrayInspector::~ArrayInspector()
+{
+    cancelWork();
+}
+
+void ArrayInspector::cancelWork()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+    m_cancel = std::make_shared<std::atomic_bool>(false);
+}
+
+bool ArrayInspector::isBusy() const
+{
+    return m_running > 0 || m_tableModel->pendingBlocks() > 0;
+}
+
+QString ArrayInspector::plainText() const
+{
+    return m_text->toPlainText();
+}
+
+QString ArrayInspector::headline() const
+{
+    return m_title->text();
+}
+
+const SliceSpec &ArrayInspector::slice() const
+{
+    return m_tableModel->slice();
+}
+
+void ArrayInspector::setNode(const ckpt::NodePtr &node, const QString &path)
+{
+    cancelWork();
+    m_node = node;
+    if (!node) {
+        m_title->setText(tr("Nothing selected"));
+        m_text->setPlainText(tr("Select a leaf in the tree to see its values."));
+        m_tableModel->setSource(nullptr);
+        m_stack->setCurrentWidget(m_text);
+        return;
+    }
+    const QString shownPath = path.isEmpty() ? tr("(root)") : path;
+    if (node->kind() != ckpt::NodeKind::Array) {
+        m_tableModel->setSource(nullptr);
+        m_title->setText(shownPath + QStringLiteral("  ·  ") + QString::fromUtf8(node->kindName()));
+        QString text;
+        switch (node->kind()) {
+        case ckpt::NodeKind::Scalar: text = QString::fromStdString(node->scalar().repr()); break;
+        case ckpt::NodeKind::String: text = QString::fromStdString(node->text()); break;
+        case ckpt::NodeKind::Bytes: text = hexPreview(node->text()); break;
+        case ckpt::NodeKind::None: text = QStringLiteral("None"); break;
+        default:
+            text = tr("%1 with %2 children, %3 leaves below")
+                       .arg(QString::fromUtf8(node->kindName()))
+                       .arg(node->children().size())
+                       .arg(node->leafCount());
+        }
+        m_text->setPlainText(text);
+        m_stack->setCurrentWidget(m_text);
+        return;
+    }
+    const ckpt::ArrayInfo &info = node->arrayInfo();
+    m_title->setText(shownPath + QStringLiteral("  ·  ") + QString::fromUtf8(ckpt::dtypeName(info.dtype))
+        + QLatin1Char(' ') + QString::fromStdString(ckpt::shapeString(info.shape)) + QStringLiteral("  ·  ")
+        + QString::fromStdString(ckpt::humanBytes(node->arrayBytes())));
+    m_tableModel->setSource(node->array());
+    rebuildSliceControls();
+    m_stack->setCurrentWidget(m_tabs);
+    startHeatmap();
+    startStats();
+}
+
+void ArrayInspector::rebuildSliceControls()
+{
+    m_updatingControls = true;
+    qDeleteAll(m_indexSpins);
+    m_indexSpins.clear();
+    const auto &shape = m_node->arrayInfo().shape;
+    const SliceSpec &spec = m_tableModel->slice();
+    m_rowDim->clear();
+    m_colDim->clear();
+    for (size_t d = 0; d < shape.size(); ++d) {
+        const QString label = tr("dim %1 (%2)").arg(d).arg(shape[d]);
+        m_rowDim->addItem(label, int(d));
+        m_colDim->addItem(label, int(d));
+    }
+    m_rowDim->setCurrentIndex(spec.rowDim);
+    m_colDim->setCurrentIndex(spec.colDim);
+    m_rowDim->setEnabled(shape.size() >= 2);
+    m_colDim->setEnabled(shape.size() >= 2);
+    m_sliceBar->setVisible(!shape.empty());
+    for (size_t d = 0; d < shape.size(); ++d) {
+        if (int(d) == spec.rowDim || int(d) == spec.colDim)
+            continue;
+        auto *spin = new QSpinBox(m_sliceBar);
+        spin->setPrefix(tr("dim %1 = ").arg(d));
+        spin->setSuffix(tr(" / %1").arg(shape[d]));
+        spin->setRange(0, int(std::min<uint64_t>(shape[d], INT_MAX)) - 1);
+        spin->setValue(int(spec.fixed[d]));
+        spin->setProperty("dim", int(d));
+        connect(spin, &QSpinBox::valueChanged, this, [this] { applySliceFromControls(); });
+        m_sliceLayout->insertWidget(m_sliceLayout->count() - 1, spin);
+        m_indexSpins.append(spin);
+    }
+    m_updatingControls = false;
+}
+
+bool ArrayInspector::setSlice(const SliceSpec &spec)
+{
+    if (!m_node || m_node->kind() != ckpt::NodeKind::Array)
+        return false;
+    if (!m_tableModel->setSlice(spec))
+        return false;
+    rebuildSliceControls();
+    startHeatmap();
+    return true;
+}
+
+void ArrayInspector::applySliceFromControls()
+{
+    if (m_updatingControls || !m_node || m_node->kind() != ckpt::NodeKind::Array)
+        return;
+    const auto &shape = m_node->arrayInfo().shape;
+    if (shape.size() < 2 && m_indexSpins.isEmpty())
+        return;
+    SliceSpec spec = m_tableModel->slice();
+    spec.rowDim = m_rowDim->currentData().toInt();
+    spec.colDim = shape.size() >= 2 ? m_colDim->currentData().toInt() : -1;
+    if (spec.rowDim == spec.colDim) {
+        // Swap: the other chooser takes the dimension the changed one gave up.
+        const SliceSpec old = m_tableModel->slice();
+        if (sender() == m_rowDim)
+            spec.colDim = old.rowDim;
+        else
+            spec.rowDim = old.colDim;
+    }
+    for (QSpinBox *spin : std::as_const(m_indexSpins))
+        spec.fixed[size_t(spin->property("dim").toInt())] = uint64_t(spin->value());
+    const bool dimsChanged = spec.rowDim != slice().rowDim || spec.colDim != slice().colDim;
+    if (!m_tableModel->setSlice(spec))
+        return;
+    if (dimsChanged)
+        rebuildSliceControls();
+    startHeatmap();
+}
+
+void ArrayInspector::startHeatmap()
+{
+    const ckpt::ArraySourcePtr src = m_node->array();
+    const SliceSpec spec = m_tableModel->slice();
+    m_heatmap->clear(tr("Loading…"));
+    auto *watcher = new QFutureWatcher<std::pair<SliceWindow, QString>>(this);
+    ++m_running;
+    emit busyChanged();
+    const auto cancel = m_cancel;
+    const ckpt::NodePtr node = m_node;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, node, spec] {
+        watcher->deleteLater();
+        --m_running;
+        if (node == m_node && spec == m_tableModel->slice()) {
+            auto [window, error] = watcher->result();
+            if (error.isEmpty())
+                m_heatmap->setWindow(std::move(window));
+            else
+                m_heatmap->clear(error);
+        }
+        emit busyChanged();
+    });
+    watcher->setFuture(QtConcurrent::run([src, spec, cancel]() -> std::pair<SliceWindow, QString> {
+        try {
+            ckpt::Progress p;
+            p.isCancelled = [cancel] { return cancel->load(); };
+            return {readSliceWindow(*src, spec, kHeatmapMaxSide, kHeatmapMaxSide, p), QString()};
+        } catch (const ckpt::Exception &e) {
+            return {SliceWindow{}, QString::fromStdString(e.error().describe())};
+        }
+    }));
+}
+
+void ArrayInspector::startStats()
+{
+    const ckpt::NodePtr node = m_node;
+    const SliceSpec spec = m_tableModel->slice();
+    m_stats->clear(tr("computing…"));
+    m_histogram->clear(tr("Computing…"));
+    auto *watcher = new QFutureWatcher<StatsResult>(this);
+    ++m_running;
+    emit busyChanged();
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, node] {
+        watcher->deleteLater();
+        --m_running;
+        const StatsResult r = watcher->result();
+        if (r.error.isEmpty())
+            emit statsReady(node.get(), r.stats);
+        if (node == m_node) {
+            if (!r.error.isEmpty()) {
+                m_stats->clear(tr("failed"));
+                m_histogram->clear(r.error);
+            } else {
+                m_stats->setStats(r.stats);
+                m_histogram->setHistogram(r.counts, r.lo, r.hi,
+                    r.wholeArray ? tr("all %1 elements").arg(r.stats.count)
+                                 : tr("heatmap window only (array too large)"));
+            }
+        }
+        emit busyChanged();
+    });
+    watcher->setFuture(QtConcurrent::run([node, spec, cancel = m_cancel]() {
+        StatsResult r;
+        try {
+            ckpt::Progress p;
+            p.isCancelled = [cancel] { return cancel->load(); };
+            const ckpt::ArraySource &src = *node->array();
+            r.stats = ckpt::computeStats(src, p);
+            r.lo = r.stats.min;
+            r.hi = r.stats.max > r.stats.min ? r.stats.max : r.stats.min + 1;
+            const ckpt::DType dt = src.info().dtype;
+            if (src.info().numBytes() <= kFullHistogramBytes && !ckpt::isComplex(dt)) {
+                const std::vector<std::byte> all = src.readAll(p);
+                const auto h = ckpt::histogram(dt, all.data(), r.stats.count, r.lo, r.hi, kHistogramBins);
+                r.counts.assign(h.begin(), h.end());
+            } else {
+                const SliceWindow w = readSliceWindow(src, spec, kHeatmapMaxSide, kHeatmapMaxSide, p);
+                const auto h = ckpt::histogram(ckpt::DType::Float64,
+                    reinterpret_cast<const std::byte *>(w.values.data()), w.values.size(), r.lo, r.hi, kHistogramBins);
+                r.counts.assign(h.begin(), h.end());
+                r.wholeArray = false;
+            }
+        } catch (const ckpt::Exception &e) {
+            r.error = QString::fromStdString(e.error().describe());
+        }
+        return r;
+    }));
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "array_slice.h"
+
+#include "ops/stats.h"
+#include "tree/node.h"
+
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class ArrayTableModel;
+class HeatmapWidget;
+class HistogramWidget;
+class StatsPanel;
+class QCheckBox;
+class QComboBox;
+class QHBoxLayout;
+class QLabel;
+class QPlainTextEdit;
+class QSpinBox;
+class QStackedWidget;
+class QTabWidget;
+class QTableView;
+
+/// Shows the selected leaf: arrays as a table with dimension choosers and index spin boxes, a
+/// heatmap and a histogram with statistics; scalars, strings, bytes and None as plain text.
+/// Heatmap windows and statistics are computed on worker threads; a newer selection cancels them.
+class ArrayInspector : public QWidget {
+    Q_OBJECT
+public:
+    enum Tab { TableTab, HeatmapTab, HistogramTab };
+    explicit ArrayInspector(QWidget *parent = nullptr);
+    ~ArrayInspector() override;
+
+    void setNode(const ckpt::NodePtr &node, const QString &path);
+    const ckpt::NodePtr &node() const { return m_node; }
+
+    /// Sets rows/columns dims and fixed indices through the same widgets a user would use.
+    bool setSlice(const SliceSpec &spec);
+    const SliceSpec &slice() const;
+
+    /// True while a heatmap window, statistics or a table block is being computed.
+    bool isBusy() const;
+
+    QTabWidget *tabs() const { return m_tabs; }
+    QTableView *tableView() const { return m_table; }
+    ArrayTableModel *tableModel() const { return m_tableModel; }
+    HeatmapWidget *heatmap() const { return m_heatmap; }
+    HistogramWidget *histogram() const { return m_histogram; }
+    StatsPanel *statsPanel() const { return m_stats; }
+    QString plainText() const;
+    QString headline() const;
+
+signals:
+    void statsReady(const ckpt::Node *node, const ckpt::ArrayStats &stats);
+    void busyChanged();
+
+private:
+    void rebuildSliceControls();
+    void applySliceFromControls();
+    void startHeatmap();
+    void startStats();
+    void cancelWork();
+
+    ckpt::NodePtr m_node;
+    QLabel *m_title;
+    QStackedWidget *m_stack;
+    QPlainTextEdit *m_text;
+    QTabWidget *m_tabs;
+    QWidget *m_sliceBar;
+    QHBoxLayout *m_sliceLayout;
+    QComboBox *m_rowDim;
+    QComboBox *m_colDim;
+    QList<QSpinBox *> m_indexSpins;
+    QTableView *m_table;
+    ArrayTableModel *m_tableModel;
+    HeatmapWidget *m_heatmap;
+    HistogramWidget *m_histogram;
+    QCheckBox *m_logCounts;
+    StatsPanel *m_stats;
+    std::shared_ptr<std::atomic_bool> m_cancel;
+    int m_running = 0;
+    bool m_updatingControls = false;
+};

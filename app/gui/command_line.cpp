@@ -1,0 +1,54 @@
+#include "command_line.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+CommandLine CommandLine::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate("main", "Inspector for JAX checkpoints"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("path"),
+        QCoreApplication::translate("main", "Checkpoint file or folder to open"), QStringLiteral("[PATH]"));
+    const QCommandLineOption select(QStringLiteral("select"),
+        QCoreApplication::translate("main", "Select the node at KEYPATH (a/b/c)"), QStringLiteral("KEYPATH"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QCoreApplication::translate("main", "Render the main window to OUT.png once loaded, then exit"),
+        QStringLiteral("OUT.png"));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"), QCoreApplication::translate("main", "Open the bundled demo checkpoint"));
+    parser.addOptions({select, screenshot, demo});
+    CommandLine cl;
+    if (!parser.parse(arguments)) {
+        cl.error = parser.errorText();
+        return cl;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    const QStringList pos = parser.positionalArguments();
+    if (pos.size() > 1)
+        cl.error = QCoreApplication::translate("main", "expected at most one PATH, got %1").arg(pos.size());
+    if (!pos.isEmpty())
+        cl.path = pos.first();
+    cl.select = parser.value(select);
+    cl.screenshot = parser.value(screenshot);
+    cl.demo = parser.isSet(demo);
+    return cl;
+}
+
+QString demoCheckpointPath()
+{
+    const QStringList dirs = {QStringLiteral(CKPT_DEMO_DIR), QStringLiteral(CKPT_INSTALLED_DEMO_DIR),
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/checkpoint-studio/demo")};
+    for (const QString &dir : dirs) {
+        const QString file = QDir(dir).filePath(QStringLiteral("flax_state.msgpack"));
+        if (QFileInfo(file).isFile())
+            return QDir::cleanPath(file);
+    }
+    return {};
+}

@@ -1,0 +1,98 @@
+#include "details_panel.h"
+
+#include "tree/array_info.h"
+
+namespace {
+
+QString row(const QString &label, const QString &value, bool mono = false)
+{
+    const QString v = value.toHtmlEscaped();
+    return QStringLiteral("<tr><td style='padding-right:12px; color:palette(mid)'>") + label.toHtmlEscaped()
+        + QStringLiteral("</td><td>") + (mono ? QStringLiteral("<code>") + v + QStringLiteral("</code>") : v)
+        + QStringLiteral("</td></tr>");
+}
+
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+} // namespace
+
+DetailsPanel::DetailsPanel(QWidget *parent)
+    : QTextBrowser(parent)
+{
+    setOpenLinks(false);
+    render();
+}
+
+void DetailsPanel::setCheckpoint(const CheckpointPtr &checkpoint)
+{
+    m_checkpoint = checkpoint;
+    m_node = nullptr;
+    m_path.clear();
+    render();
+}
+
+void DetailsPanel::setSelection(const ckpt::NodePtr &node, const ckpt::Path &path)
+{
+    m_node = node;
+    m_path = path;
+    render();
+}
+
+void DetailsPanel::render()
+{
+    QString html;
+    if (!m_checkpoint) {
+        setHtml(tr("<p>No checkpoint open.</p>"));
+        return;
+    }
+    const ckpt::Checkpoint &c = *m_checkpoint;
+    html += QStringLiteral("<h4>") + tr("Checkpoint") + QStringLiteral("</h4><table>");
+    html += row(tr("Path"), qs(c.path), true);
+    html += row(tr("Format"), qs(c.format));
+    html += row(tr("Era"), qs(c.era));
+    if (c.step)
+        html += row(tr("Step"), qs(c.step->text));
+    if (!c.item.empty())
+        html += row(tr("Item"), qs(c.item));
+    if (c.root)
+        html += row(tr("Leaves"),
+            tr("%1 (%2 in arrays)").arg(c.root->leafCount()).arg(qs(ckpt::humanBytes(c.root->arrayBytes()))));
+    html += QStringLiteral("</table>");
+    if (!c.warnings.empty()) {
+        html += QStringLiteral("<h4>") + tr("Warnings") + QStringLiteral("</h4><ul>");
+        for (const auto &w : c.warnings)
+            html += QStringLiteral("<li>") + qs(w).toHtmlEscaped() + QStringLiteral("</li>");
+        html += QStringLiteral("</ul>");
+    }
+    if (!c.metadata.is_null() && !c.metadata.empty())
+        html += QStringLiteral("<h4>") + tr("Metadata") + QStringLiteral("</h4><pre>")
+            + qs(c.metadata.dump(2)).toHtmlEscaped() + QStringLiteral("</pre>");
+
+    if (m_node) {
+        html += QStringLiteral("<h4>") + tr("Selection") + QStringLiteral("</h4><table>");
+        html += row(tr("Key path"), qs(ckpt::joinPath(m_path)), true);
+        html += row(tr("Python"), qs(ckpt::pythonPath(m_path)), true);
+        html += row(tr("Kind"), QString::fromUtf8(m_node->kindName()));
+        if (m_node->kind() == ckpt::NodeKind::Array) {
+            const ckpt::ArrayInfo &info = m_node->arrayInfo();
+            html += row(tr("DType"), QString::fromUtf8(ckpt::dtypeName(info.dtype)));
+            html += row(tr("Shape"), qs(ckpt::shapeString(info.shape)), true);
+            if (!info.chunkShape.empty())
+                html += row(tr("Chunks"), qs(ckpt::shapeString(info.chunkShape)), true);
+            const auto n = info.checkedNumElements();
+            html += row(tr("Elements"), n ? QString::number(*n) : tr("overflow"));
+            html += row(tr("Size"), qs(ckpt::humanBytes(m_node->arrayBytes())));
+            html += row(tr("Stored at"), qs(m_node->array()->location()), true);
+        } else if (m_node->isContainer()) {
+            html += row(tr("Leaves"), QString::number(m_node->leafCount()));
+            html += row(tr("Array bytes"), qs(ckpt::humanBytes(m_node->arrayBytes())));
+        }
+        for (const auto &[k, v] : m_node->annotations())
+            html += row(qs(k), qs(v), true);
+        html += QStringLiteral("</table>");
+    }
+    setHtml(html);
+}

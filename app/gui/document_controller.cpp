@@ -1,0 +1,100 @@
+#include "document_controller.h"
+
+#include <QPromise>
+#include <QtConcurrent/QtConcurrentRun>
+
+DocumentController::DocumentController(QObject *parent)
+    : QObject(parent)
+    , m_opener([](const std::string &path, const ckpt::Progress &progress) {
+        return ckpt::openCheckpoint(path, {}, progress);
+    })
+{
+    qRegisterMetaType<CheckpointPtr>();
+    qRegisterMetaType<ckpt::Error>();
+}
+
+DocumentController::~DocumentController()
+{
+    if (m_watcher) {
+        m_watcher->cancel();
+        m_watcher->waitForFinished();
+    }
+}
+
+void DocumentController::open(const QString &path)
+{
+    if (m_watcher) {
+        auto *old = m_watcher;
+        m_watcher = nullptr;
+        old->disconnect(this);
+        old->cancel();
+        connect(old, &QFutureWatcherBase::finished, old, &QObject::deleteLater);
+    }
+    m_pendingPath = path;
+    auto *watcher = new QFutureWatcher<Result>(this);
+    m_watcher = watcher;
+    connect(watcher, &QFutureWatcherBase::progressValueChanged, this, &DocumentController::progress);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] { finish(watcher, path); });
+    watcher->setFuture(QtConcurrent::run([opener = m_opener, file = path.toStdString()](QPromise<Result> &promise) {
+        promise.setProgressRange(0, 1000);
+        ckpt::Progress progress;
+        progress.isCancelled = [&promise] { return promise.isCanceled(); };
+        progress.report = [&promise](uint64_t done, uint64_t total) {
+            if (total > 0)
+                promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
+        };
+        Result r;
+        try {
+            auto c = std::make_shared<ckpt::Checkpoint>(opener(file, progress));
+            r.checkpoint = std::move(c);
+        } catch (const ckpt::Exception &e) {
+            r.error = e.error();
+        } catch (const std::exception &e) {
+            r.error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), file, std::nullopt, {}};
+        }
+        promise.addResult(std::move(r));
+    }));
+    emit started(path);
+    emit busyChanged(true);
+}
+
+void DocumentController::cancel()
+{
+    if (m_watcher)
+        m_watcher->cancel();
+}
+
+void DocumentController::finish(QFutureWatcher<Result> *watcher, const QString &path)
+{
+    if (watcher != m_watcher)
+        return;
+    m_watcher = nullptr;
+    m_pendingPath.clear();
+    watcher->deleteLater();
+    const bool wasCancelled = watcher->isCanceled();
+    std::optional<Result> result;
+    if (watcher->future().resultCount() > 0)
+        result = watcher->result();
+    emit busyChanged(false);
+    if (wasCancelled || !result || (result->error && result->error->category == ckpt::ErrorCategory::Cancelled)) {
+        emit cancelled(path);
+    } else if (result->error) {
+        emit failed(path, *result->error);
+    } else {
+        m_current = result->checkpoint;
+        emit opened(m_current);
+    }
+}
+
+QString DocumentController::describe(const ckpt::Error &e)
+{
+    QString text
+        = QString::fromUtf8(ckpt::categoryName(e.category)) + QStringLiteral(": ") + QString::fromStdString(e.message);
+    if (!e.file.empty())
+        text += QLatin1Char('\n') + tr("File: %1").arg(QString::fromStdString(e.file));
+    if (e.byteOffset)
+        text += QLatin1Char('\n') + tr("Byte offset: %1").arg(*e.byteOffset);
+    if (!e.keyPath.empty())
+        text += QLatin1Char('\n') + tr("Key path: %1").arg(QString::fromStdString(e.keyPath));
+    return text;
+}
