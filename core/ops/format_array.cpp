@@ -1,9 +1,57 @@
 #include "ops/format_array.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 namespace ckpt {
 namespace {
+
+/// NumPy's default float printing: at most 8 fractional digits without trailing zeros, scientific
+/// notation when the magnitudes span too much; fractional parts padded so decimal points align.
+struct FloatStyle {
+    bool scientific = false;
+    size_t fracWidth = 0;
+
+    static std::string fixed(double v)
+    {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.8f", v);
+        std::string s(buf);
+        while (s.back() == '0')
+            s.pop_back();
+        return s; // keeps the '.', as NumPy prints "1."
+    }
+    static std::string sci(double v)
+    {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.8e", v);
+        std::string s(buf);
+        const auto e = s.find('e');
+        std::string mant = s.substr(0, e), exp = s.substr(e);
+        while (mant.back() == '0')
+            mant.pop_back();
+        return mant + exp;
+    }
+    std::string text(double v) const
+    {
+        if (!std::isfinite(v))
+            return formatDouble(v);
+        if (scientific) {
+            std::string s = sci(v);
+            const size_t e = s.find('e');
+            const size_t frac = e - s.find('.') - 1;
+            s.insert(e, fracWidth > frac ? fracWidth - frac : 0, '0');
+            return s;
+        }
+        std::string s = fixed(v);
+        const size_t frac = s.size() - s.find('.') - 1;
+        s.append(fracWidth > frac ? fracWidth - frac : 0, ' ');
+        return s;
+    }
+};
+
+constexpr size_t kLineWidth = 75;
 
 struct Printer {
     DType dtype;
@@ -32,7 +80,51 @@ struct Printer {
         return v;
     }
 
-    std::string element(uint64_t flat) const { return formatElement(dtype, data.data() + flat * itemSize(dtype)); }
+    FloatStyle style;
+    bool styled = false;
+
+    std::string element(uint64_t flat) const
+    {
+        const std::byte *p = data.data() + flat * itemSize(dtype);
+        return styled ? style.text(toDouble(dtype, p)) : formatElement(dtype, p);
+    }
+
+    /// Visits the flat index of every printed element.
+    template <typename F> void visit(size_t d, uint64_t base, F &&f) const
+    {
+        for (uint64_t i : shown(d)) {
+            if (i == UINT64_MAX)
+                continue;
+            if (d + 1 == shape.size())
+                f(base + i * stride[d]);
+            else
+                visit(d + 1, base + i * stride[d], f);
+        }
+    }
+
+    void chooseFloatStyle()
+    {
+        if (dtypeClass(dtype) != DTypeClass::Float)
+            return;
+        styled = true;
+        double lo = INFINITY, hi = 0;
+        visit(0, 0, [&](uint64_t flat) {
+            const double v = std::fabs(toDouble(dtype, data.data() + flat * itemSize(dtype)));
+            if (std::isfinite(v) && v != 0) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        });
+        style.scientific = hi >= 1e8 || (hi > 0 && (lo < 1e-4 || hi / lo > 1e3));
+        visit(0, 0, [&](uint64_t flat) {
+            const double v = toDouble(dtype, data.data() + flat * itemSize(dtype));
+            if (!std::isfinite(v))
+                return;
+            const std::string s = style.scientific ? FloatStyle::sci(v) : FloatStyle::fixed(v);
+            const size_t end = style.scientific ? s.find('e') : s.size();
+            style.fracWidth = std::max(style.fracWidth, end - s.find('.') - 1);
+        });
+    }
 
     void measure(size_t d, uint64_t base)
     {
@@ -54,7 +146,15 @@ struct Printer {
         for (uint64_t i : idx) {
             if (!first) {
                 if (d + 1 == shape.size()) {
-                    out += ", ";
+                    out += ',';
+                    // Wrap rows at NumPy's line width of 75 characters.
+                    const size_t lineStart = out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1;
+                    if (out.size() - lineStart + width + 2 > kLineWidth) {
+                        out += '\n';
+                        out.append(indent + 1, ' ');
+                    } else {
+                        out += ' ';
+                    }
                 } else {
                     out += ',';
                     out.append(shape.size() - d - 1, '\n');
@@ -88,7 +188,7 @@ std::string formatArray(
     uint64_t total = 1;
     for (uint64_t d : shape)
         total *= d;
-    Printer p{dtype, shape, data, total > options.threshold, options.edgeItems, {}, 0};
+    Printer p{dtype, shape, data, total > options.threshold, options.edgeItems, {}, 0, {}, false};
     p.stride.assign(shape.size(), 1);
     for (size_t i = shape.size() - 1; i > 0; --i)
         p.stride[i - 1] = p.stride[i] * shape[i];
@@ -98,6 +198,7 @@ std::string formatArray(
             s += '[';
         return s + std::string(shape.size(), ']');
     }
+    p.chooseFloatStyle();
     p.measure(0, 0);
     std::string out;
     p.print(out, 0, 0, 0);
