@@ -50,7 +50,8 @@ PyTreeMetadata parsePyTreeMetadata(std::string_view text, const std::string &fil
                 fail(ErrorCategory::Corrupt, "tree_metadata entry " + reprKey + " has a malformed key", file);
             const auto &key = k["key"];
             const std::string name = key.is_string() ? key.get<std::string>() : key.dump();
-            const int type = k.value("key_type", kKeyTypeDict);
+            const int type
+                = k.contains("key_type") && k["key_type"].is_number_integer() ? k["key_type"].get<int>() : kKeyTypeDict;
             if (type == kKeyTypeSequence) {
                 uint64_t index = 0;
                 bool digits = !name.empty() && name.size() < 20;
@@ -68,8 +69,9 @@ PyTreeMetadata parsePyTreeMetadata(std::string_view text, const std::string &fil
         }
         const auto vm = entry.value("value_metadata", nlohmann::json::object());
         if (vm.is_object()) {
-            e.valueType = vm.value("value_type", std::string());
-            e.skipDeserialize = vm.value("skip_deserialize", false);
+            if (vm.contains("value_type") && vm["value_type"].is_string())
+                e.valueType = vm["value_type"].get<std::string>();
+            e.skipDeserialize = optBool(vm, "skip_deserialize").value_or(false);
             e.writeShape = optDims(vm, "write_shape");
         }
         m.entries.push_back(std::move(e));
@@ -126,6 +128,8 @@ void parseArrayMetadatas(std::string_view text, const std::string &file, std::ma
     if (j.is_discarded() || !j.is_object() || !j.contains("array_metadatas") || !j["array_metadatas"].is_array())
         fail(ErrorCategory::Corrupt, "array metadata file has no \"array_metadatas\" list", file);
     for (const auto &item : j["array_metadatas"]) {
+        if (!item.is_object())
+            continue;
         const auto am = item.value("array_metadata", nlohmann::json());
         if (!am.is_object() || !am.contains("param_name") || !am["param_name"].is_string())
             continue;

@@ -95,8 +95,10 @@ V3Metadata parseV3Metadata(std::string_view text, const std::string &file)
     const auto grid = j.value("chunk_grid", nlohmann::json());
     if (!grid.is_object() || grid.value("name", nlohmann::json()) != "regular")
         fail(ErrorCategory::Unsupported, "zarr.json chunk_grid " + grid.dump() + " is not regular", file);
-    m.chunkShape = dims(grid.value("configuration", nlohmann::json::object()).value("chunk_shape", nlohmann::json()),
-        "chunk_shape", file);
+    const auto gridConfig = grid.value("configuration", nlohmann::json::object());
+    if (!gridConfig.is_object())
+        fail(ErrorCategory::Corrupt, "zarr.json chunk_grid configuration is not an object", file);
+    m.chunkShape = dims(gridConfig.value("chunk_shape", nlohmann::json()), "chunk_shape", file);
     if (m.chunkShape.size() != m.shape.size())
         fail(ErrorCategory::Corrupt, "chunk_shape and shape have different ranks", file);
     for (uint64_t c : m.chunkShape)
@@ -106,6 +108,8 @@ V3Metadata parseV3Metadata(std::string_view text, const std::string &file)
     (void)ArrayInfo{m.dtype, m.shape, {}}.numBytes();
 
     const auto cke = j.value("chunk_key_encoding", nlohmann::json{{"name", "default"}});
+    if (!cke.is_object() || !cke.value("configuration", nlohmann::json::object()).is_object())
+        fail(ErrorCategory::Corrupt, "zarr.json chunk_key_encoding " + cke.dump() + " is malformed", file);
     const auto ckeName = cke.value("name", nlohmann::json());
     const auto ckeConfig = cke.value("configuration", nlohmann::json::object());
     if (ckeName == "default") {

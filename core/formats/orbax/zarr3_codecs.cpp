@@ -114,6 +114,11 @@ std::vector<std::byte> decodeShard(const V3Sharding &sh, std::span<const std::by
     for (size_t i = 0; i < rank; ++i)
         grid[i] = shape[i] / sh.chunkShape[i];
     const uint64_t n = product(grid);
+    if (n > shard.size() / 16)
+        fail(ErrorCategory::Corrupt,
+            "shard of " + std::to_string(shard.size()) + " bytes is too short for an index of " + std::to_string(n)
+                + " inner chunks",
+            name, baseOffset);
     const uint64_t indexBytes = n * 16 + (sh.indexCrc32c ? 4 : 0);
     if (shard.size() < indexBytes)
         fail(ErrorCategory::Corrupt,
