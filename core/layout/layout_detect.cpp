@@ -85,6 +85,8 @@ std::optional<fs::path> soleFile(const fs::path &dir)
     std::optional<fs::path> found;
     std::error_code ec;
     for (const auto &e : fs::directory_iterator(dir, ec)) {
+        if (e.path().filename() == "commit_success.txt")
+            continue; // Orbax's commit marker, written into every item folder since 0.12.3
         if (!isFile(e.path()) || found)
             return std::nullopt;
         found = e.path();

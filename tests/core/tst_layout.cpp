@@ -260,6 +260,34 @@ private slots:
         QCOMPARE(listSteps(sar)[0].items, std::vector<std::string>{"default"});
     }
 
+    void jsonItemsNextToCommitMarkers()
+    {
+        if (!fs::exists(kCompatDirect))
+            QSKIP("corpus folder orbax_ocdbt_zarr2 is missing");
+        QTemporaryDir tmp;
+        const fs::path step = fs::path(tmp.path().toStdString()) / "step";
+        copyTree(kCompatDirect, (step / "state").string());
+        writeText(step / "state" / "commit_success.txt", "ok");
+        writeText(
+            step / "config" / "metadata", "{\"lr\": 0.5, \"layers\": [64, 32], \"n\": {\"f\": true, \"z\": null}}");
+        writeText(step / "config" / "commit_success.txt", "Checkpoint commit was successful");
+        writeText(step / "descriptor" / "descriptor.pbtxt", "uuid: \"x\"");
+        writeText(step / "descriptor" / "uuid-x", "not json either");
+        QCOMPARE(detectLayout(step.string()), LayoutKind::CompositeStep);
+        QCOMPARE(listStepItems(step.string()), (std::vector<std::string>{"config", "state"}));
+        Checkpoint c = openCheckpoint(step.string());
+        QCOMPARE(c.root->children().size(), size_t(2));
+        QCOMPARE(findNode(c.root, parsePath("config/lr"))->scalar().f, 0.5);
+        QCOMPARE(findNode(c.root, parsePath("config/layers"))->kind(), NodeKind::List);
+        QCOMPARE(findNode(c.root, parsePath("config/layers/1"))->scalar().i, int64_t(32));
+        QCOMPARE(findNode(c.root, parsePath("config/n/f"))->scalar().type, Scalar::Type::Bool);
+        QCOMPARE(findNode(c.root, parsePath("config/n/z"))->kind(), NodeKind::None);
+        QVERIFY(findNode(c.root, parsePath("state/b/c")));
+        Checkpoint only = openCheckpoint(step.string(), {std::nullopt, std::string("config")});
+        QCOMPARE(only.item, std::string("config"));
+        QCOMPARE(only.root->child("lr")->scalar().f, 0.5);
+    }
+
     void corpusKinds()
     {
         if (!fs::exists(kCorpus + "/orbax_aggregate_zarr2"))

@@ -254,6 +254,19 @@ private slots:
         expectCorrupt(bad);
     }
 
+    void rankZeroShard()
+    {
+        // Orbax writes scalars with use_zarr3 as rank-0 arrays whose one shard key is "c".
+        auto store = std::make_shared<MemoryKvStore>();
+        store->put("s/zarr.json",
+            arrayMeta("int64", json::array(), json::array(), json::array({shardingCodec(json::array(), true)})).dump());
+        store->put("s/c", makeShard({{int32_t(1 << 30), 3}}, {false}, true)); // 8 bytes = int64 2^30 + 3*2^32
+        auto v = fromBytes<int64_t>(zarr::openV3Array(store, "s")->readAll());
+        QCOMPARE(v, (std::vector<int64_t>{(int64_t(3) << 32) + (int64_t(1) << 30)}));
+        store->put("s/c", makeShard({{0, 0}}, {true}, true));
+        QCOMPARE(fromBytes<int64_t>(zarr::openV3Array(store, "s")->readAll()), (std::vector<int64_t>{0}));
+    }
+
     void crc32cCodecOnChunks()
     {
         auto store = std::make_shared<MemoryKvStore>();

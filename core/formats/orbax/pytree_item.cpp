@@ -99,6 +99,39 @@ NodePtr zarrLeaf(Context &c, const std::string &name, const Path &path)
     return annotateArray(c, Node::makeArray(std::move(src)), name, storage);
 }
 
+/// A `scalar` leaf: Orbax stores it as a rank-0 zarr array and restores a Python scalar, so the
+/// one element is read now and becomes a Scalar node.
+NodePtr scalarLeaf(Context &c, const std::string &name, const Path &path)
+{
+    NodePtr arr = zarrLeaf(c, name, path);
+    const ArrayInfo &info = arr->arrayInfo();
+    if (info.numElements() != 1)
+        return arr; // not a scalar after all: keep the array
+    std::vector<std::byte> v;
+    try {
+        v = arr->array()->readAll();
+    } catch (const Exception &e) {
+        throw e.withKeyPath(joinPath(path));
+    }
+    const std::byte *p = v.data();
+    Scalar s;
+    switch (dtypeClass(info.dtype)) {
+    case DTypeClass::Bool: s = Scalar::fromBool(toInt64(info.dtype, p) != 0); break;
+    case DTypeClass::SignedInt: s = Scalar::fromInt(toInt64(info.dtype, p)); break;
+    case DTypeClass::UnsignedInt: {
+        const uint64_t u = toUInt64(info.dtype, p);
+        s = u <= uint64_t(INT64_MAX) ? Scalar::fromInt(int64_t(u)) : Scalar::fromUInt(u);
+        break;
+    }
+    case DTypeClass::Float: s = Scalar::fromFloat(toDouble(info.dtype, p)); break;
+    case DTypeClass::Complex: s = Scalar::fromComplex(toComplex(info.dtype, p)); break;
+    }
+    NodePtr node = Node::makeScalar(s);
+    for (const auto &[k, val] : arr->annotations())
+        node = node->withAnnotation(k, val);
+    return node->withAnnotation("dtype", std::string(dtypeName(info.dtype)));
+}
+
 std::optional<std::string_view> placeholderName(const NodePtr &n, Context &c)
 {
     if (!n || n->kind() != NodeKind::String)
@@ -160,6 +193,8 @@ NodePtr leafFromEntry(Context &c, const TreeEntry &e)
     Path path = e.path;
     if (inlineValue)
         return resolveMsgpack(c, fromMsgpack, path);
+    if (e.valueType == "scalar")
+        return scalarLeaf(c, name, path);
     if (e.skipDeserialize && !fromMsgpack && leafStorage(e.valueType) == LeafStorage::Array
         && !c.store->get(zarr::joinKey(name, ".zarray")) && !c.store->get(zarr::joinKey(name, "zarr.json")))
         fail(ErrorCategory::MissingData,

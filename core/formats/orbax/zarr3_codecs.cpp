@@ -169,10 +169,13 @@ std::vector<std::byte> decodeShard(const V3Sharding &sh, std::span<const std::by
         const uint64_t rowElems = rank ? sh.chunkShape[rank - 1] : 1;
         const uint64_t rows = rowElems ? innerElems / rowElems : 0;
         for (uint64_t r = 0; r < rows; ++r) {
-            uint64_t dst = rank ? origin[rank - 1] : 0, rr = r;
-            for (size_t i = rank - 1; i-- > 0;) {
-                dst += (origin[i] + rr % sh.chunkShape[i]) * strides[i];
-                rr /= sh.chunkShape[i];
+            uint64_t dst = 0, rr = r;
+            if (rank > 0) {
+                dst = origin[rank - 1];
+                for (size_t i = rank - 1; i-- > 0;) {
+                    dst += (origin[i] + rr % sh.chunkShape[i]) * strides[i];
+                    rr /= sh.chunkShape[i];
+                }
             }
             std::byte *p = out.data() + dst * itemsize;
             if (missing) {
