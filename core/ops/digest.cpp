@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace ckpt {
 namespace {
 
@@ -20,13 +25,7 @@ inline uint32_t rotr(uint32_t x, int n)
     return (x >> n) | (x << (32 - n));
 }
 
-} // namespace
-
-Sha256::Sha256()
-    : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
-{ }
-
-void Sha256::block(const uint8_t *p)
+void portableBlock(std::array<uint32_t, 8> &m_h, const uint8_t *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; ++i)
@@ -63,6 +62,84 @@ void Sha256::block(const uint8_t *p)
     m_h[7] += h;
 }
 
+#if defined(__x86_64__)
+/// SHA-256 compression with the x86 SHA extensions: four rounds per sha256rnds2 pair, the message
+/// schedule from sha256msg1/sha256msg2.
+__attribute__((target("sha,sse4.1,ssse3"))) void shaNiBlocks(std::array<uint32_t, 8> &h, const uint8_t *p, size_t n)
+{
+    const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(&h[0])), 0xB1); // CDAB
+    __m128i state1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(&h[4])), 0x1B); // EFGH
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8); // ABEF
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0); // CDGH
+    for (size_t b = 0; b < n; ++b, p += 64) {
+        const __m128i abefSave = state0, cdghSave = state1;
+        __m128i w[4];
+        for (int g = 0; g < 16; ++g) {
+            __m128i &cur = w[g & 3];
+            if (g < 4) {
+                cur = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p + 16 * g)), byteSwap);
+            } else {
+                // W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) + W[t-16] for four t at once.
+                const __m128i &m4 = w[g & 3], &m3 = w[(g + 1) & 3], &m2 = w[(g + 2) & 3], &m1 = w[(g + 3) & 3];
+                __m128i x = _mm_sha256msg1_epu32(m4, m3);
+                x = _mm_add_epi32(x, _mm_alignr_epi8(m1, m2, 4));
+                cur = _mm_sha256msg2_epu32(x, m1);
+            }
+            __m128i msg = _mm_add_epi32(cur, _mm_loadu_si128(reinterpret_cast<const __m128i *>(kRound + 4 * g)));
+            state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+        }
+        state0 = _mm_add_epi32(state0, abefSave);
+        state1 = _mm_add_epi32(state1, cdghSave);
+    }
+    tmp = _mm_shuffle_epi32(state0, 0x1B); // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1); // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0); // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8); // HGFE
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(&h[0]), state0);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(&h[4]), state1);
+}
+#endif
+
+} // namespace
+
+bool Sha256::hardwareAvailable()
+{
+#if defined(__x86_64__)
+    static const bool available = [] {
+        unsigned a, b, c, d;
+        if (!__get_cpuid(1, &a, &b, &c, &d))
+            return false;
+        const bool sse = (c & (1u << 19)) && (c & (1u << 9)); // SSE4.1, SSSE3
+        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+            return false;
+        return sse && (b & (1u << 29)); // SHA
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
+Sha256::Sha256(bool useHardware)
+    : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+    , m_hw(useHardware && hardwareAvailable())
+{ }
+
+void Sha256::blocks(const uint8_t *p, size_t n)
+{
+#if defined(__x86_64__)
+    if (m_hw) {
+        shaNiBlocks(m_h, p, n);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; ++i)
+        portableBlock(m_h, p + 64 * i);
+}
+
 void Sha256::update(std::span<const std::byte> data)
 {
     const auto *p = reinterpret_cast<const uint8_t *>(data.data());
@@ -75,14 +152,14 @@ void Sha256::update(std::span<const std::byte> data)
         p += take;
         n -= take;
         if (m_len == 64) {
-            block(m_buf.data());
+            blocks(m_buf.data(), 1);
             m_len = 0;
         }
     }
-    while (n >= 64) {
-        block(p);
-        p += 64;
-        n -= 64;
+    if (n >= 64) {
+        blocks(p, n / 64);
+        p += n / 64 * 64;
+        n %= 64;
     }
     if (n) {
         std::memcpy(m_buf.data(), p, n);

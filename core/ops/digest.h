@@ -13,14 +13,18 @@ namespace ckpt {
 /// Incremental SHA-256 (FIPS 180-4).
 class Sha256 {
 public:
-    Sha256();
+    /// `useHardware` false forces the portable code (tests compare both).
+    explicit Sha256(bool useHardware = true);
+    /// True when this CPU has the SHA extensions and they are used.
+    static bool hardwareAvailable();
     void update(std::span<const std::byte> data);
     void update(const std::string &s);
     std::array<uint8_t, 32> finish();
     std::string finishHex();
 
 private:
-    void block(const uint8_t *p);
+    void blocks(const uint8_t *p, size_t n);
+    bool m_hw;
     std::array<uint32_t, 8> m_h;
     std::array<uint8_t, 64> m_buf{};
     size_t m_len = 0;

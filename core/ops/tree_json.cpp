@@ -2,7 +2,10 @@
 
 #include "ops/digest.h"
 
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <thread>
 
 namespace ckpt {
 namespace {
@@ -81,17 +84,43 @@ nlohmann::json leafJson(const Path &path, const Node &leaf, bool digest, const P
 nlohmann::json treeJson(const Checkpoint &c, const TreeJsonOptions &options, const Progress &progress)
 {
     nlohmann::json doc = {{"ckpt_json", kCkptJsonVersion}, {"source", sourceJson(c)}};
-    nlohmann::json leaves = nlohmann::json::array();
+    std::vector<std::pair<Path, NodePtr>> selected;
     forEachLeaf(c.root, [&](const Path &p, const NodePtr &n) {
-        if (options.filter && !std::regex_search(joinPath(p), *options.filter))
-            return;
-        progress.throwIfCancelled();
-        try {
-            leaves.push_back(leafJson(p, *n, options.digest, progress));
-        } catch (const Exception &e) {
-            throw e.withKeyPath(joinPath(p));
-        }
+        if (!options.filter || std::regex_search(joinPath(p), *options.filter))
+            selected.emplace_back(p, n);
     });
+    std::vector<nlohmann::json> leaves(selected.size());
+    // Digests read every array: spread the leaves over the cores (each reads in bounded pieces).
+    const size_t workers = options.digest ? std::max(1u, std::min(8u, std::thread::hardware_concurrency())) : 1;
+    std::atomic<size_t> next{0};
+    std::mutex failMutex;
+    std::optional<Exception> failure;
+    auto work = [&] {
+        for (size_t i = next++; i < selected.size(); i = next++) {
+            {
+                std::lock_guard lock(failMutex);
+                if (failure)
+                    return;
+            }
+            try {
+                progress.throwIfCancelled();
+                leaves[i] = leafJson(selected[i].first, *selected[i].second, options.digest, progress);
+            } catch (const Exception &e) {
+                std::lock_guard lock(failMutex);
+                if (!failure)
+                    failure = e.withKeyPath(joinPath(selected[i].first));
+                return;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < workers; ++t)
+        pool.emplace_back(work);
+    work();
+    for (std::thread &t : pool)
+        t.join();
+    if (failure)
+        throw *failure;
     doc["leaves"] = std::move(leaves);
     if (!c.warnings.empty())
         doc["warnings"] = c.warnings;

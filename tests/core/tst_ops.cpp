@@ -54,6 +54,27 @@ private slots:
         QCOMPARE(d.finishHex(), std::string("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
     }
 
+    void hardwareAndPortableAgree()
+    {
+        if (!Sha256::hardwareAvailable())
+            qInfo("no SHA extensions on this CPU: both runs use the portable code");
+        std::string data(5000, '\0');
+        uint32_t x = 12345;
+        for (char &c : data) {
+            x = x * 1103515245u + 12345u;
+            c = char(x >> 24);
+        }
+        for (size_t len : {0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 4097, 5000}) {
+            Sha256 hw(true), sw(false);
+            hw.update(data.substr(0, len));
+            sw.update(data.substr(0, len));
+            QCOMPARE(hw.finishHex(), sw.finishHex());
+        }
+        Sha256 sw(false);
+        sw.update(std::string("abc"));
+        QCOMPARE(sw.finishHex(), std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    }
+
     void arrayDigestIsOverCanonicalBytes()
     {
         auto n = arrayNode<int32_t>(DType::Int32, {3}, {1, 2, 3});
