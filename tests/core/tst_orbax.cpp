@@ -248,6 +248,32 @@ private slots:
         QCOMPARE(e.keyPath, std::string("b"));
     }
 
+    void eraA0AggregatedPrefix()
+    {
+        // {"a": "AGGREGATED://a", "n": 3} with a zarr v2 directory a/ (no _METADATA), as Orbax wrote in 2022.
+        QTemporaryDir tmp;
+        const fs::path dir = fs::path(tmp.path().toStdString()) / "item";
+        fs::create_directories(dir / "a");
+        std::vector<std::byte> mp{std::byte(0x82), std::byte(0xa1), std::byte('a'), std::byte(0xae)};
+        for (char ch : std::string("AGGREGATED://a"))
+            mp.push_back(std::byte(ch));
+        for (int b : {0xa1, int('n'), 0x03})
+            mp.push_back(std::byte(b));
+        auto write = [](const fs::path &p, const std::vector<std::byte> &bytes) {
+            std::ofstream out(p, std::ios::binary);
+            out.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
+        };
+        write(dir / "checkpoint", mp);
+        write(dir / "a" / ".zarray",
+            toBytes("{\"chunks\":[2],\"compressor\":null,\"dtype\":\"<u4\",\"fill_value\":null,"
+                    "\"filters\":null,\"order\":\"C\",\"shape\":[2],\"zarr_format\":2}"));
+        write(dir / "a" / "0", rawBytes(std::vector<uint32_t>{11, 12}));
+        Checkpoint c = openCheckpoint(dir.string());
+        QCOMPARE(c.era, std::string("Orbax aggregate msgpack (AGGREGATED://) + zarr v2"));
+        QCOMPARE(readLeaf<uint32_t>(c.root, "a"), (std::vector<uint32_t>{11, 12}));
+        QCOMPARE(c.root->child("n")->scalar().i, int64_t(3));
+    }
+
     void sar2652()
     {
         const std::string root = kCorpus + "/orbax_ocdbt_zarr2/sar2652_polynomial_expansion";
