@@ -13,5 +13,6 @@ int cmdTree(const std::vector<std::string> &args);
 int cmdShow(const std::vector<std::string> &args);
 int cmdStats(const std::vector<std::string> &args);
 int cmdConvert(const std::vector<std::string> &args);
+int cmdSteps(const std::vector<std::string> &args);
 
 } // namespace ckpt::cli

@@ -17,6 +17,7 @@ constexpr const char *kUsage = R"(usage: ckpt <command> [options]
 Inspect, compare and convert JAX checkpoints (Flax msgpack files, Orbax checkpoints and runs).
 
 commands:
+  steps ROOT [--json]             steps of a run: items, size, time, completeness
   info PATH                       format, era, leaf count, total bytes, dtypes
   tree PATH [--json] [--digest] [--filter REGEX]
                                   the pytree with dtype, shape and size
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
         {"show", ckpt::cli::cmdShow},
         {"stats", ckpt::cli::cmdStats},
         {"convert", ckpt::cli::cmdConvert},
+        {"steps", ckpt::cli::cmdSteps},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
