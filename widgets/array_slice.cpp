@@ -10,7 +10,15 @@ SliceSpec SliceSpec::defaultFor(const std::vector<uint64_t> &shape)
     SliceSpec s;
     const int rank = int(shape.size());
     s.fixed.assign(shape.size(), 0);
-    if (rank >= 2) {
+    std::vector<int> wide; // dimensions longer than 1: a (3, 3, 1, 8) kernel shows 3 x 8, not 1 x 8
+    for (int d = 0; d < rank; ++d) {
+        if (shape[size_t(d)] > 1)
+            wide.push_back(d);
+    }
+    if (wide.size() >= 2) {
+        s.rowDim = wide[wide.size() - 2];
+        s.colDim = wide.back();
+    } else if (rank >= 2) {
         s.rowDim = rank - 2;
         s.colDim = rank - 1;
     } else if (rank == 1) {

@@ -12,8 +12,8 @@ struct SliceSpec {
     int colDim = -1;
     std::vector<uint64_t> fixed; ///< one entry per dimension; entries of rowDim/colDim are ignored
 
-    /// Rows along rowDim, columns along colDim for a 2-D view of an array of rank shape.size():
-    /// the last two dimensions, a column vector for rank 1, one cell for rank 0.
+    /// Default plane of an array: the last two dimensions longer than 1 (else the last two), a
+    /// column vector for rank 1, one cell for rank 0; every fixed index 0.
     static SliceSpec defaultFor(const std::vector<uint64_t> &shape);
     /// True when the dims are distinct and in range and every fixed index lies inside the shape.
     bool isValidFor(const std::vector<uint64_t> &shape) const;

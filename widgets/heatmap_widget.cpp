@@ -57,9 +57,8 @@ QRectF HeatmapWidget::plotRect(const QSizeF &size, int rows, int cols)
         size.height() - 2 * kMargin - kFooter);
     if (rows <= 0 || cols <= 0 || area.width() <= 0 || area.height() <= 0)
         return {};
-    const double aspect = double(cols) / double(rows);
-    if (aspect > 0.25 && aspect < 4) {
-        const double cell = std::min(area.width() / cols, area.height() / rows);
+    const double cell = std::min(area.width() / cols, area.height() / rows);
+    if (cell >= 4) {
         const QSizeF s(cell * cols, cell * rows);
         return QRectF(area.topLeft() + QPointF((area.width() - s.width()) / 2, 0), s);
     }

@@ -19,7 +19,8 @@ public:
     const SliceWindow &window() const { return m_window; }
     const ColourScale &scale() const { return m_scale; }
 
-    /// Where the cells are painted inside a widget of `size` (cells stay square unless very elongated).
+    /// Where the cells are painted inside a widget of `size`: square cells when they can be at least 4 px,
+    /// otherwise the plot fills the area.
     static QRectF plotRect(const QSizeF &size, int rows, int cols);
     /// Read-out for the cell (row, col) of the window, e.g. "[12, 3] = -0.25".
     QString readout(int row, int col) const;

@@ -45,7 +45,11 @@ QString demoCheckpointPath()
 {
     const QStringList dirs = {QStringLiteral(CKPT_DEMO_DIR), QStringLiteral(CKPT_INSTALLED_DEMO_DIR),
         QCoreApplication::applicationDirPath() + QStringLiteral("/../share/checkpoint-studio/demo")};
+    // The Orbax run (several steps) shows more of the tool; the single Flax file is the fallback.
     for (const QString &dir : dirs) {
+        const QString run = QDir(dir).filePath(QStringLiteral("run"));
+        if (QFileInfo(run).isDir())
+            return QDir::cleanPath(run);
         const QString file = QDir(dir).filePath(QStringLiteral("flax_state.msgpack"));
         if (QFileInfo(file).isFile())
             return QDir::cleanPath(file);

@@ -17,6 +17,6 @@ struct CommandLine {
     static CommandLine parse(const QStringList &arguments);
 };
 
-/// Path of the bundled demo checkpoint: the source tree's resources/demo in a build, the installed
-/// copy otherwise; empty when neither exists.
+/// Path of the bundled demo: its Orbax run folder (else its Flax file) from the source tree's
+/// resources/demo in a build, the installed copy otherwise; empty when neither exists.
 QString demoCheckpointPath();

@@ -1,12 +1,39 @@
 #include "document_controller.h"
 
 #include <QPromise>
+
 #include <QtConcurrent/QtConcurrentRun>
+#include <filesystem>
+
+namespace {
+
+/// The run a checkpoint with a step belongs to: the opened folder itself (a run root) or its
+/// parent (a step folder or legacy checkpoint_<n> file). Leaves `steps` empty when neither lists it.
+void findRun(const ckpt::Checkpoint &c, std::vector<ckpt::StepInfo> &steps, QString &runRoot)
+{
+    const std::filesystem::path opened(c.path);
+    for (const std::filesystem::path &candidate : {opened, opened.parent_path()}) {
+        try {
+            auto listed = ckpt::listSteps(candidate.string());
+            for (const auto &s : listed) {
+                if (s.step == *c.step) {
+                    steps = std::move(listed);
+                    runRoot = QString::fromStdString(candidate.string());
+                    return;
+                }
+            }
+        } catch (const ckpt::Exception &) {
+            // Not a run folder; try the next candidate.
+        }
+    }
+}
+
+} // namespace
 
 DocumentController::DocumentController(QObject *parent)
     : QObject(parent)
-    , m_opener([](const std::string &path, const ckpt::Progress &progress) {
-        return ckpt::openCheckpoint(path, {}, progress);
+    , m_opener([](const std::string &path, const ckpt::OpenOptions &options, const ckpt::Progress &progress) {
+        return ckpt::openCheckpoint(path, options, progress);
     })
 {
     qRegisterMetaType<CheckpointPtr>();
@@ -21,7 +48,7 @@ DocumentController::~DocumentController()
     }
 }
 
-void DocumentController::open(const QString &path)
+void DocumentController::open(const QString &path, const ckpt::OpenOptions &options)
 {
     if (m_watcher) {
         auto *old = m_watcher;
@@ -35,25 +62,28 @@ void DocumentController::open(const QString &path)
     m_watcher = watcher;
     connect(watcher, &QFutureWatcherBase::progressValueChanged, this, &DocumentController::progress);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] { finish(watcher, path); });
-    watcher->setFuture(QtConcurrent::run([opener = m_opener, file = path.toStdString()](QPromise<Result> &promise) {
-        promise.setProgressRange(0, 1000);
-        ckpt::Progress progress;
-        progress.isCancelled = [&promise] { return promise.isCanceled(); };
-        progress.report = [&promise](uint64_t done, uint64_t total) {
-            if (total > 0)
-                promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
-        };
-        Result r;
-        try {
-            auto c = std::make_shared<ckpt::Checkpoint>(opener(file, progress));
-            r.checkpoint = std::move(c);
-        } catch (const ckpt::Exception &e) {
-            r.error = e.error();
-        } catch (const std::exception &e) {
-            r.error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), file, std::nullopt, {}};
-        }
-        promise.addResult(std::move(r));
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([opener = m_opener, file = path.toStdString(), options](QPromise<Result> &promise) {
+            promise.setProgressRange(0, 1000);
+            ckpt::Progress progress;
+            progress.isCancelled = [&promise] { return promise.isCanceled(); };
+            progress.report = [&promise](uint64_t done, uint64_t total) {
+                if (total > 0)
+                    promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
+            };
+            Result r;
+            try {
+                auto c = std::make_shared<ckpt::Checkpoint>(opener(file, options, progress));
+                if (c->step)
+                    findRun(*c, r.steps, r.runRoot);
+                r.checkpoint = std::move(c);
+            } catch (const ckpt::Exception &e) {
+                r.error = e.error();
+            } catch (const std::exception &e) {
+                r.error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), file, std::nullopt, {}};
+            }
+            promise.addResult(std::move(r));
+        }));
     emit started(path);
     emit busyChanged(true);
 }
@@ -82,6 +112,8 @@ void DocumentController::finish(QFutureWatcher<Result> *watcher, const QString &
         emit failed(path, *result->error);
     } else {
         m_current = result->checkpoint;
+        m_steps = std::move(result->steps);
+        m_runRoot = result->runRoot;
         emit opened(m_current);
     }
 }

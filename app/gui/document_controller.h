@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layout/checkpoint.h"
+#include "layout/steps.h"
 #include "tree/error.h"
 
 #include <QFutureWatcher>
@@ -21,7 +22,8 @@ class DocumentController : public QObject {
     Q_OBJECT
 public:
     /// Opens `path` (called on a worker thread; must be thread-safe). Throws ckpt::Exception.
-    using Opener = std::function<ckpt::Checkpoint(const std::string &path, const ckpt::Progress &progress)>;
+    using Opener = std::function<ckpt::Checkpoint(
+        const std::string &path, const ckpt::OpenOptions &options, const ckpt::Progress &progress)>;
 
     explicit DocumentController(QObject *parent = nullptr);
     ~DocumentController() override;
@@ -29,11 +31,16 @@ public:
     /// Replaces how files are opened (tests inject slow or failing openers). Default: ckpt::openCheckpoint.
     void setOpener(Opener opener) { m_opener = std::move(opener); }
 
-    void open(const QString &path);
+    /// Opens `path`; `options.step` picks a step of a run (empty: the latest complete one).
+    void open(const QString &path, const ckpt::OpenOptions &options = {});
     void cancel();
     bool isBusy() const { return m_watcher != nullptr; }
     const CheckpointPtr &current() const { return m_current; }
     QString pendingPath() const { return m_pendingPath; }
+    /// Steps of the run the current checkpoint belongs to (empty for a lone checkpoint), and the
+    /// run's root folder, to reopen another step with open(runRoot(), {step}).
+    const std::vector<ckpt::StepInfo> &steps() const { return m_steps; }
+    const QString &runRoot() const { return m_runRoot; }
 
     /// "<category>: <message>" plus the file, byte offset and key path on their own lines.
     static QString describe(const ckpt::Error &error);
@@ -50,11 +57,15 @@ private:
     struct Result {
         CheckpointPtr checkpoint;
         std::optional<ckpt::Error> error;
+        std::vector<ckpt::StepInfo> steps;
+        QString runRoot;
     };
     void finish(QFutureWatcher<Result> *watcher, const QString &path);
 
     Opener m_opener;
     CheckpointPtr m_current;
+    std::vector<ckpt::StepInfo> m_steps;
+    QString m_runRoot;
     QFutureWatcher<Result> *m_watcher = nullptr;
     QString m_pendingPath;
 };

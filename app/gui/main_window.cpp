@@ -7,6 +7,7 @@
 #include "pytree_model.h"
 #include "recent_files.h"
 #include "start_page.h"
+#include "step_list_model.h"
 
 #include "tree/dtype.h"
 
@@ -16,6 +17,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDeadlineTimer>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -54,6 +56,7 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     , m_document(new DocumentController(this))
     , m_model(new PytreeModel(this))
     , m_proxy(new PytreeFilterProxy(this))
+    , m_stepModel(new StepListModel(this))
 {
     setWindowTitle(tr("Checkpoint Studio"));
     setWindowIcon(style()->standardIcon(QStyle::SP_DriveHDIcon));
@@ -109,12 +112,31 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     statusBar()->addPermanentWidget(m_cancel);
     connect(m_cancel, &QToolButton::clicked, this, &MainWindow::cancelWork);
 
+    m_stepsDock = new QDockWidget(tr("Steps"), this);
+    m_stepsDock->setObjectName(QStringLiteral("stepsDock"));
+    m_stepsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    m_stepView = new QTreeView(m_stepsDock);
+    m_stepView->setModel(m_stepModel);
+    m_stepView->setRootIsDecorated(false);
+    m_stepView->setUniformRowHeights(true);
+    m_stepView->setAlternatingRowColors(true);
+    m_stepView->header()->setStretchLastSection(true);
+    m_stepView->setColumnWidth(StepListModel::StepColumn, 70);
+    m_stepView->setColumnWidth(StepListModel::ItemsColumn, 150);
+    m_stepView->setColumnWidth(StepListModel::SizeColumn, 80);
+    m_stepView->setColumnWidth(StepListModel::SavedColumn, 200);
+    m_stepsDock->setWidget(m_stepView);
+    addDockWidget(Qt::BottomDockWidgetArea, m_stepsDock);
+    m_stepsDock->hide();
+    connect(m_stepView, &QTreeView::activated, this,
+        [this](const QModelIndex &ix) { openStep(ix.data(StepListModel::StepTextRole).toString()); });
+
     createActions();
 
     connect(m_start, &StartPage::openFileRequested, this, &MainWindow::openFileDialog);
     connect(m_start, &StartPage::openFolderRequested, this, &MainWindow::openFolderDialog);
     connect(m_start, &StartPage::openDemoRequested, this, [this] { openDemo(); });
-    connect(m_start, &StartPage::openPathRequested, this, &MainWindow::openPath);
+    connect(m_start, &StartPage::openPathRequested, this, [this](const QString &path) { openPath(path); });
     connect(m_document, &DocumentController::opened, this, &MainWindow::onOpened);
     connect(m_document, &DocumentController::failed, this, &MainWindow::onFailed);
     connect(m_document, &DocumentController::cancelled, this, [this](const QString &path) {
@@ -281,13 +303,23 @@ void MainWindow::openFolderDialog()
         openPath(path);
 }
 
-void MainWindow::openPath(const QString &path)
+void MainWindow::openPath(const QString &path, const ckpt::OpenOptions &options)
 {
     m_errorBanner->hide();
     m_openingPath = path;
     m_status->setText(tr("Opening %1…").arg(path));
     m_progress->setValue(0);
-    m_document->open(path);
+    m_document->open(path, options);
+}
+
+bool MainWindow::openStep(const QString &step)
+{
+    if (m_document->runRoot().isEmpty() || m_stepModel->rowOf(step) < 0)
+        return false;
+    ckpt::OpenOptions options;
+    options.step = step.toStdString();
+    openPath(m_document->runRoot(), options);
+    return true;
 }
 
 bool MainWindow::openDemo()
@@ -330,6 +362,14 @@ void MainWindow::onOpened(const CheckpointPtr &c)
     m_model->setRoot(c->root);
     m_details->setCheckpoint(c);
     m_inspector->setNode(nullptr, {});
+    m_stepModel->setSteps(m_document->steps());
+    m_stepModel->setCurrentStep(c->step ? QString::fromStdString(c->step->text) : QString());
+    m_stepsDock->setVisible(!m_document->steps().empty());
+    if (m_stepsDock->isVisible()) {
+        const int rows = std::min(6, m_stepModel->rowCount());
+        resizeDocks({m_stepsDock}, {m_stepView->header()->height() + (rows + 1) * (fontMetrics().height() + 4) + 24},
+            Qt::Vertical);
+    }
 
     std::set<std::string> dtypes;
     ckpt::forEachLeaf(c->root, [&](const ckpt::Path &, const ckpt::NodePtr &n) {

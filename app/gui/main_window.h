@@ -11,6 +11,8 @@ class DetailsPanel;
 class PytreeFilterProxy;
 class PytreeModel;
 class StartPage;
+class StepListModel;
+class QDockWidget;
 class QCheckBox;
 class QComboBox;
 class QFrame;
@@ -35,7 +37,9 @@ public:
     explicit MainWindow(QSettings *settings = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    void openPath(const QString &path);
+    void openPath(const QString &path, const ckpt::OpenOptions &options = {});
+    /// Opens another step of the current run; false when the current checkpoint is not in a run.
+    bool openStep(const QString &step);
     /// Opens the bundled demo; false when no demo is installed.
     bool openDemo();
     /// Selects, reveals and inspects the node at `a/b/c`; false when there is no such node.
@@ -65,6 +69,9 @@ public:
     ArrayInspector *inspector() const { return m_inspector; }
     DetailsPanel *details() const { return m_details; }
     StartPage *startPage() const { return m_start; }
+    StepListModel *stepModel() const { return m_stepModel; }
+    QDockWidget *stepsDock() const { return m_stepsDock; }
+    QTreeView *stepView() const { return m_stepView; }
     QSplitter *mainSplitter() const { return m_split; }
     /// Text of the error banner; empty when it is hidden.
     QString errorText() const;
@@ -113,6 +120,9 @@ private:
     QLabel *m_status;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
+    StepListModel *m_stepModel;
+    QDockWidget *m_stepsDock;
+    QTreeView *m_stepView;
     QMenu *m_recentMenu;
     QAction *m_reopenAction;
     QFutureWatcher<std::pair<const ckpt::Node *, ckpt::ArrayStats>> *m_allStats = nullptr;

@@ -10,12 +10,14 @@
 #include "recent_files.h"
 #include "start_page.h"
 #include "stats_panel.h"
+#include "step_list_model.h"
 
 #include "tree/error.h"
 
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
@@ -102,6 +104,12 @@ private slots:
         QVERIFY(!w.reopenLast());
         QVERIFY(w.errorText().isEmpty());
         QCOMPARE(w.startPage()->recentList()->count(), 1); // the "No recent checkpoints" line
+        if (demoCheckpointPath().isEmpty())
+            return;
+        QVERIFY(w.openDemo());
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QVERIFY(!w.isStartPageShown());
+        QVERIFY(w.errorText().isEmpty());
     }
 
     void opensSelectsAndInspectsACorpusFile()
@@ -219,8 +227,9 @@ private slots:
     {
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.document()->setOpener(
-            [](const std::string &path, const ckpt::Progress &) { return syntheticCheckpoint(path); });
+        w.document()->setOpener([](const std::string &path, const ckpt::OpenOptions &, const ckpt::Progress &) {
+            return syntheticCheckpoint(path);
+        });
         w.openPath(QStringLiteral("/virtual/ckpt"));
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
         const QString details = w.details()->toPlainText();
@@ -245,16 +254,17 @@ private slots:
         TestSettings s;
         MainWindow w(s.settings.get());
         std::atomic_bool slowStarted = false;
-        w.document()->setOpener([&slowStarted](const std::string &path, const ckpt::Progress &progress) {
-            if (path != "/slow")
-                return syntheticCheckpoint(path);
-            slowStarted = true;
-            for (uint64_t i = 0;; ++i) {
-                progress.update(i % 100, 100);
-                progress.throwIfCancelled();
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            }
-        });
+        w.document()->setOpener(
+            [&slowStarted](const std::string &path, const ckpt::OpenOptions &, const ckpt::Progress &progress) {
+                if (path != "/slow")
+                    return syntheticCheckpoint(path);
+                slowStarted = true;
+                for (uint64_t i = 0;; ++i) {
+                    progress.update(i % 100, 100);
+                    progress.throwIfCancelled();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+            });
         w.openPath(QStringLiteral("/first"));
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
         QVERIFY(w.selectKeyPath(QStringLiteral("step")));
@@ -310,10 +320,11 @@ private slots:
     {
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.document()->setOpener([](const std::string &path, const ckpt::Progress &) -> ckpt::Checkpoint {
-            ckpt::fail(
-                ckpt::ErrorCategory::Corrupt, "array bytes end early", path + "/d/abc", 4096, "params/Dense_0/kernel");
-        });
+        w.document()->setOpener(
+            [](const std::string &path, const ckpt::OpenOptions &, const ckpt::Progress &) -> ckpt::Checkpoint {
+                ckpt::fail(ckpt::ErrorCategory::Corrupt, "array bytes end early", path + "/d/abc", 4096,
+                    "params/Dense_0/kernel");
+            });
         w.openPath(QStringLiteral("/run/7"));
         QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), kWaitMs);
         QCOMPARE(w.errorText(),
@@ -322,12 +333,48 @@ private slots:
         QVERIFY(w.isStartPageShown());
     }
 
+    void runsListStepsAndSwitchBetweenThem()
+    {
+        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(run).isDir())
+            QSKIP("demo run not generated");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(run);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        const CheckpointPtr latest = w.document()->current();
+        QVERIFY(latest->step.has_value());
+        QVERIFY(w.stepsDock()->isVisibleTo(&w));
+        QCOMPARE(w.document()->runRoot(), run);
+        QVERIFY(w.stepModel()->rowCount() >= 2);
+        const int latestRow = w.stepModel()->rowOf(QString::fromStdString(latest->step->text));
+        QVERIFY(latestRow >= 0);
+        QVERIFY(w.stepModel()->index(latestRow, 0).data(Qt::FontRole).value<QFont>().bold());
+        const QString first = w.stepModel()->index(0, 0).data(StepListModel::StepTextRole).toString();
+        QVERIFY(first != QString::fromStdString(latest->step->text));
+
+        QVERIFY(w.openStep(first));
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != latest, kWaitMs);
+        QCOMPARE(QString::fromStdString(w.document()->current()->step->text), first);
+        QVERIFY(w.stepModel()->index(0, 0).data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!w.openStep(QStringLiteral("no-such-step")));
+
+        // A lone file hides the panel.
+        w.document()->setOpener([](const std::string &path, const ckpt::OpenOptions &, const ckpt::Progress &) {
+            return syntheticCheckpoint(path);
+        });
+        w.openPath(QStringLiteral("/virtual"));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.document()->isBusy(), kWaitMs);
+        QVERIFY(!w.stepsDock()->isVisibleTo(&w));
+    }
+
     void dropOpensTheFile()
     {
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.document()->setOpener(
-            [](const std::string &path, const ckpt::Progress &) { return syntheticCheckpoint(path); });
+        w.document()->setOpener([](const std::string &path, const ckpt::OpenOptions &, const ckpt::Progress &) {
+            return syntheticCheckpoint(path);
+        });
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(QStringLiteral("/tmp/dropped.msgpack"))});
         QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);

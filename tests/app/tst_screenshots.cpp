@@ -76,6 +76,21 @@ private slots:
         shoot(w, QStringLiteral("complex_table"));
     }
 
+    void orbaxRunWithSteps()
+    {
+        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(run).isDir())
+            QSKIP("demo run not generated");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.show();
+        w.openPath(run);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, 20000);
+        QVERIFY(w.selectKeyPath(QStringLiteral("state/params/conv/kernel")));
+        w.inspector()->tabs()->setCurrentIndex(ArrayInspector::HeatmapTab);
+        shoot(w, QStringLiteral("orbax_run_steps"));
+    }
+
     void errorBanner()
     {
         QTemporaryDir dir;

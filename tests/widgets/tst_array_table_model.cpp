@@ -121,6 +121,12 @@ private slots:
         model.setSource(testtree::floats({0, 5}, {})->array());
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(model.columnCount(), 0);
+        // Length-1 dimensions are skipped by the default plane.
+        model.setSource(testtree::floats({3, 1, 2}, {1, 2, 3, 4, 5, 6})->array());
+        QCOMPARE(model.slice().rowDim, 0);
+        QCOMPARE(model.slice().colDim, 2);
+        QCOMPARE(printTable(&model),
+            (QStringList{QStringLiteral("1.0 | 2.0"), QStringLiteral("3.0 | 4.0"), QStringLiteral("5.0 | 6.0")}));
         model.setSource(nullptr);
         QCOMPARE(model.rowCount(), 0);
     }
