@@ -1,5 +1,6 @@
 #include "io/flat_array_source.h"
 
+#include "io/file.h"
 #include "tree/error.h"
 
 #include <algorithm>
@@ -33,6 +34,20 @@ std::string FlatArraySource::location() const
     std::string s = p.src->name() + " @ byte " + std::to_string(p.src->baseOffset() + p.offset);
     if (m_pieces.size() > 1)
         s += " (+" + std::to_string(m_pieces.size() - 1) + " more pieces)";
+    return s;
+}
+
+std::string FlatArraySource::storageFingerprint() const
+{
+    // Only plain files have a stable identity; a buffer's name may be shared by different bytes.
+    std::string s = "flat:" + std::string(dtypeName(m_info.dtype)) + shapeString(m_info.shape);
+    for (const Piece &p : m_pieces) {
+        const auto *file = dynamic_cast<const File *>(p.src.get());
+        if (!file)
+            return {};
+        s += "|" + file->path() + ":" + std::to_string(file->size()) + ":" + std::to_string(p.offset) + "+"
+            + std::to_string(p.bytes);
+    }
     return s;
 }
 

@@ -25,6 +25,8 @@ public:
     void read(std::span<std::byte> out, const Progress &progress = {}) const override;
     void readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress = {}) const override;
     std::string location() const override;
+    /// Path, offset and length of every piece when each piece lies directly in a File; else empty.
+    std::string storageFingerprint() const override;
     const std::vector<Piece> &pieces() const { return m_pieces; }
 
 private:

@@ -42,6 +42,10 @@ public:
     /// Where the bytes live, for people: "model.msgpack @ byte 1234".
     virtual std::string location() const = 0;
 
+    /// An identity of the stored bytes (e.g. file + offset + length) that is equal only when two
+    /// sources decode from the very same stored bytes, so diff can read them once. Empty: unknown.
+    virtual std::string storageFingerprint() const { return {}; }
+
     /// Reads the whole array into a new buffer.
     std::vector<std::byte> readAll(const Progress &progress = {}) const;
 };

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "tree/array_source.h"
+#include "util/progress.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ckpt {
+
+/// How two arrays' values are compared: NumPy `isclose` semantics, |a-b| <= atol + rtol*|b|
+/// (asymmetric in a and b, like NumPy). Infinities are close only to the same infinity; NaN is
+/// close to NaN only when `nanEqual`. atol = rtol = 0 means exact equality by value (so -0 == 0).
+struct ArrayCompareOptions {
+    double atol = 0;
+    double rtol = 0;
+    bool nanEqual = false;
+    /// Bytes read per side and per step; memory per comparing thread is about twice this.
+    uint64_t pieceBytes = 4u << 20;
+};
+
+/// The arithmetic two arrays are compared in. Same integer/bool classes compare exactly as
+/// 128-bit integers; real values as double; anything complex as complex<double>.
+enum class CompareDomain { Integer, Real, Complex };
+
+/// Numbers of one array comparison. Differences are taken as a - b, in the compare domain.
+/// Element pairs that compare equal (a == b, or both NaN with nanEqual) have difference 0.
+struct ArrayDiff {
+    uint64_t count = 0; ///< elements compared
+    uint64_t differing = 0; ///< elements not close under the tolerance
+    /// max |a-b| over pairs whose difference is not NaN (an infinite difference counts); 0 if none.
+    double maxAbs = 0;
+    uint64_t maxAbsIndex = 0; ///< flat C-order index of the first element reaching maxAbs
+    /// max |a-b|/|b| over pairs with b != 0 and a non-NaN difference (NumPy's testing
+    /// definition); hasMaxRel is false when there is no such pair.
+    double maxRel = 0;
+    uint64_t maxRelIndex = 0;
+    bool hasMaxRel = false;
+    /// sqrt(sum |x|^2) of A, B and of the differences. NaN/Inf propagate, as in numpy.linalg.norm.
+    double normA = 0, normB = 0, normDiff = 0;
+    bool sameStorage = false; ///< both sides are the same stored bytes: read once, compared with itself
+
+    double fraction() const { return count ? double(differing) / double(count) : 0; }
+    /// Adds the numbers of a later range of the same array (indices already absolute).
+    void merge(const ArrayDiff &later);
+};
+
+/// The compare domain for a pair of dtypes.
+CompareDomain compareDomain(DType a, DType b);
+/// Name of the promoted type a pair is compared in: the dtype itself when both are equal,
+/// otherwise "int128", "float64" or "complex128".
+std::string compareTypeName(DType a, DType b);
+
+/// Compares elements [first, first + count) of two arrays with the same number of elements,
+/// reading both in step in pieces of options.pieceBytes (memory bounded whatever the size).
+/// Indices in the result are absolute. Cancellable; read errors propagate as Exception.
+ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t first, uint64_t count,
+    const ArrayCompareOptions &options, const Progress &progress = {});
+
+/// Whole-array comparison (same element count required: throws Exception{Mismatch} otherwise).
+ArrayDiff compareArrays(
+    const ArraySource &a, const ArraySource &b, const ArrayCompareOptions &options, const Progress &progress = {});
+
+/// Compares two single values held as canonical bytes (scalars, 0-d arrays).
+ArrayDiff compareValues(
+    DType ta, const std::byte *pa, DType tb, const std::byte *pb, const ArrayCompareOptions &options);
+
+/// C-order multi-index of a flat index.
+std::vector<uint64_t> unravelIndex(uint64_t flat, const std::vector<uint64_t> &shape);
+
+} // namespace ckpt
