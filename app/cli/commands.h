@@ -14,5 +14,6 @@ int cmdShow(const std::vector<std::string> &args);
 int cmdStats(const std::vector<std::string> &args);
 int cmdConvert(const std::vector<std::string> &args);
 int cmdSteps(const std::vector<std::string> &args);
+int cmdDiff(const std::vector<std::string> &args);
 
 } // namespace ckpt::cli

@@ -24,6 +24,11 @@ commands:
   show PATH KEYPATH [--slice S] [--json]
                                   values of one leaf, NumPy-like (S like '0,:,2:5')
   stats PATH [KEYPATH] [--json]   min, max, mean, std, NaN/Inf/zero counts per array
+  diff A B [--step-a N] [--step-b M] [--atol X] [--rtol Y] [--nan-equal]
+       [--rename 'REGEX=REPL' ...] [--only-differences] [--json]
+                                  leaf-by-leaf comparison; exit 0 identical, 1 different
+  diff ROOT --steps FROM..TO [--json]
+                                  run view: per leaf, ||B-A||/||A|| between consecutive steps
   convert SRC DST --to flax-msgpack [--force]
                                   write the checkpoint in another format
 
@@ -44,6 +49,7 @@ int main(int argc, char **argv)
         {"stats", ckpt::cli::cmdStats},
         {"convert", ckpt::cli::cmdConvert},
         {"steps", ckpt::cli::cmdSteps},
+        {"diff", ckpt::cli::cmdDiff},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
