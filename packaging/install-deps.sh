@@ -4,15 +4,19 @@
 #   packaging/install-deps.sh                      apt packages + interop Python venv
 #   packaging/install-deps.sh --no-python          apt packages only
 #   packaging/install-deps.sh --print-venv-python  print the interop venv's python path and exit
+#   packaging/install-deps.sh --print-venv-python era-a   the same for an older-Orbax venv
 #
 # Idempotent and fast when everything is present: apt is only called for packages dpkg does not
 # list as installed, and the venv is keyed by the sha256 of tests/interop/requirements.lock, so a
-# second run finds it complete and returns at once. Needs root (or sudo) only when an apt package
+# second run finds it complete and returns at once. Older-Orbax venvs (tests/interop/
+# requirements-<era>.lock, for the era tests in tests/interop/older) are made the same way at
+# ~/.cache/checkpoint-studio/venv-<era>-<lock sha>; a failure there only warns. Needs root (or sudo) only when an apt package
 # is missing. When PyPI cannot be reached the venv is left absent, a warning is printed and the
 # script still succeeds: the interop tests then report themselves as SKIPPED.
 #
 # Environment: CKPT_VENV (venv directory, default ~/.cache/checkpoint-studio/venv-<lock sha>),
-#              CKPT_PYTHON (base interpreter for the venv, default python3).
+#              CKPT_PYTHON (base interpreter for the venvs, default python3),
+#              CKPT_OLDER_VENVS=0 (skip the older-Orbax venvs).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +34,7 @@ case "${1:-}" in
     --no-python) with_python=0 ;;
     --print-venv-python | "") ;;
     -h | --help)
-        sed -n '2,16p' "$0"
+        sed -n '2,21p' "$0"
         exit 0
         ;;
     *)
@@ -39,11 +43,17 @@ case "${1:-}" in
         ;;
 esac
 
-lock_sha() { sha256sum "$lock" | cut -c1-16; }
+lock_sha() { sha256sum "${1:-$lock}" | cut -c1-16; }
 venv_dir() { echo "${CKPT_VENV:-$HOME/.cache/checkpoint-studio/venv-$(lock_sha)}"; }
+# older_venv_dir ERA: the venv of tests/interop/requirements-ERA.lock.
+older_venv_dir() { echo "$HOME/.cache/checkpoint-studio/venv-$1-$(lock_sha "$root/tests/interop/requirements-$1.lock")"; }
 
 if [[ "${1:-}" == --print-venv-python ]]; then
-    echo "$(venv_dir)/bin/python"
+    if [[ -n "${2:-}" ]]; then
+        echo "$(older_venv_dir "$2")/bin/python"
+    else
+        echo "$(venv_dir)/bin/python"
+    fi
     exit 0
 fi
 
@@ -83,10 +93,12 @@ warn_loudly() {
     echo "" >&2
 }
 
-# The venv is complete only when the marker exists; a half-made one is removed and rebuilt.
+# install_venv [LOCK DIR IMPORTS]: the interop venv, or the venv DIR of LOCK whose python must
+# import IMPORTS. Complete only when the marker exists; a half-made one is removed and rebuilt.
 install_venv() {
-    local dir python marker
-    dir="$(venv_dir)"
+    local lock="${1:-$lock}" dir="${2:-$(venv_dir)}"
+    local imports="${3:-jax, flax, optax, orbax.checkpoint, tensorstore, ml_dtypes, h5py, zarr, msgpack}"
+    local python marker
     marker="$dir/.ckpt-venv-complete"
     if [[ -f "$marker" && -x "$dir/bin/python" ]]; then
         echo "install-deps.sh: interop venv present at $dir"
@@ -107,7 +119,7 @@ install_venv() {
         warn_loudly "pip could not install $lock (PyPI unreachable?); no interop venv"
         return
     fi
-    if ! "$dir/bin/python" -c 'import jax, flax, optax, orbax.checkpoint, tensorstore, ml_dtypes, h5py, zarr, msgpack'; then
+    if ! "$dir/bin/python" -c "import $imports"; then
         rm -rf "$dir"
         warn_loudly "the interop venv was installed but its packages do not import"
         return
@@ -116,7 +128,21 @@ install_venv() {
     echo "install-deps.sh: interop venv ready at $dir"
 }
 
+# The older-Orbax venvs (one per tests/interop/requirements-<era>.lock); never fatal.
+install_older_venvs() {
+    local era_lock era
+    for era_lock in "$root"/tests/interop/requirements-*.lock; do
+        [[ -f "$era_lock" ]] || continue
+        era="$(basename "$era_lock" .lock)"
+        era="${era#requirements-}"
+        install_venv "$era_lock" "$(older_venv_dir "$era")" "jax, orbax.checkpoint, tensorstore, msgpack"
+    done
+}
+
 install_apt_packages
 if ((with_python)); then
     install_venv
+    if [[ "${CKPT_OLDER_VENVS:-1}" != 0 ]]; then
+        install_older_venvs
+    fi
 fi
