@@ -2,32 +2,70 @@
 #include "commands.h"
 #include "open_args.h"
 
-#include "formats/flax_msgpack/msgpack_writer.h"
+#include "ops/export.h"
 #include "tree/error.h"
 
+#include <charconv>
 #include <iostream>
 
 namespace ckpt::cli {
+namespace {
+
+constexpr const char *kUsage = "ckpt convert SRC DST --to orbax|flax-msgpack|hdf5 [--zarr3] [--no-ocdbt] "
+                               "[--no-compression] [--hdf5-widen] [--step N] [--item NAME] [--as-step M] [--force]";
+
+uint64_t parseBytes(const std::string &text, const std::string &option)
+{
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size())
+        fail(ErrorCategory::InvalidArgument, "--" + option + " needs a byte count, not \"" + text + "\"");
+    return v;
+}
+
+} // namespace
 
 int cmdConvert(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
-    valued.insert("to");
-    const CliArgs a = parseArgs(args, {"force", "json"}, valued);
-    expectPositionals(a, 2, 2, "ckpt convert SRC DST --to flax-msgpack [--force] [--step N] [--item NAME]");
+    valued.insert({"to", "as-step", "ocdbt-target-bytes"});
+    const CliArgs a = parseArgs(args, {"force", "json", "zarr3", "no-ocdbt", "no-compression", "hdf5-widen"}, valued);
+    expectPositionals(a, 2, 2, kUsage);
     const std::string to = a.get("to");
     if (to.empty())
-        fail(ErrorCategory::InvalidArgument, "--to FORMAT is required (flax-msgpack)");
+        fail(ErrorCategory::InvalidArgument, std::string("--to FORMAT is required: ") + kUsage);
+    const auto format = exportFormatFromName(to);
+    if (!format)
+        fail(ErrorCategory::InvalidArgument, "unknown output format '" + to + "' (orbax, flax-msgpack, hdf5)");
+    if (*format != ExportFormat::Orbax
+        && (a.has("zarr3") || a.has("no-ocdbt") || a.has("no-compression") || a.has("ocdbt-target-bytes")))
+        fail(ErrorCategory::InvalidArgument, "--zarr3, --no-ocdbt and --no-compression apply to --to orbax");
+    if (*format != ExportFormat::Hdf5 && a.has("hdf5-widen"))
+        fail(ErrorCategory::InvalidArgument, "--hdf5-widen applies to --to hdf5");
+
+    ExportOptions o;
+    o.format = *format;
+    o.force = a.has("force");
+    o.hdf5Widen = a.has("hdf5-widen");
+    o.orbax.useZarr3 = a.has("zarr3");
+    o.orbax.useOcdbt = !a.has("no-ocdbt");
+    o.orbax.compress = !a.has("no-compression");
+    if (a.has("ocdbt-target-bytes"))
+        o.orbax.targetDataFileBytes = parseBytes(a.get("ocdbt-target-bytes"), "ocdbt-target-bytes");
+    if (a.has("as-step"))
+        o.asStep = a.get("as-step");
+
     const Checkpoint c = openFromArgs(a.positional[0], a);
-    if (to == "flax-msgpack") {
-        flaxmsgpack::WriteOptions o;
-        o.overwrite = a.has("force");
-        flaxmsgpack::writeFile(c.root, a.positional[1], o);
-    } else {
-        fail(ErrorCategory::Unsupported, "unknown output format '" + to + "' (supported: flax-msgpack)");
+    o.sourcePaths.push_back(a.positional[0]);
+    if (c.metadata.contains("step_path") && c.metadata["step_path"].is_string())
+        o.sourcePaths.push_back(c.metadata["step_path"].get<std::string>());
+    const ExportResult r = exportTree(c.root, a.positional[1], o);
+    if (a.has("json")) {
+        nlohmann::json j{{"ckpt_json", 1}, {"written", r.path}, {"format", to}};
+        if (!r.item.empty())
+            j["item"] = r.item;
+        std::cout << j.dump() << std::endl;
     }
-    if (a.has("json"))
-        std::cout << nlohmann::json{{"ckpt_json", 1}, {"written", a.positional[1]}, {"format", to}}.dump() << std::endl;
     return 0;
 }
 

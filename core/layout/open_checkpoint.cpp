@@ -1,4 +1,5 @@
 #include "formats/flax_msgpack/msgpack_reader.h"
+#include "formats/hdf5/hdf5_reader.h"
 #include "formats/orbax/pytree_item.h"
 #include "formats/orbax/zarr_hierarchy.h"
 #include "io/file.h"
@@ -252,6 +253,16 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
     if (ec || !fs::exists(st))
         fail(ErrorCategory::MissingData, "no such file or directory", path);
     if (fs::is_regular_file(st)) {
+        if (hdf5::isHdf5File(path)) {
+            if (options.step || options.item)
+                fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
+            Checkpoint c;
+            c.path = path;
+            c.format = kFormatHdf5;
+            c.era = "HDF5 (Checkpoint Studio layout)";
+            c.root = hdf5::readFile(path, progress);
+            return c;
+        }
         auto file = File::open(path);
         if (!flaxmsgpack::looksLikeMsgpack(*file))
             fail(ErrorCategory::NotACheckpoint, "not a msgpack checkpoint (first byte is not a map)", path, 0);

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "formats/orbax_writer/pytree_writer.h"
+#include "tree/node.h"
+#include "util/progress.h"
+
+#include <optional>
+#include <string>
+
+namespace ckpt {
+
+enum class ExportFormat { Orbax, FlaxMsgpack, Hdf5 };
+
+/// "orbax", "flax-msgpack", "hdf5" (the CLI's --to names); nullopt for anything else.
+std::optional<ExportFormat> exportFormatFromName(const std::string &name);
+
+struct ExportOptions {
+    ExportFormat format = ExportFormat::Orbax;
+    orbax::PyTreeWriteOptions orbax; ///< zarr3, OCDBT, chunking
+    bool hdf5Widen = false; ///< HDF5: store bfloat16/float8/... as float32 instead of raw bits
+    /// Add the result as step `asStep` of the run at the destination: Orbax writes
+    /// `<dst>/<step dir>/<item>/` of a CheckpointManager root, Flax writes `<dst>/checkpoint_<step>`.
+    std::optional<std::string> asStep;
+    bool force = false; ///< replace an existing destination
+    /// Paths the export reads from; a destination that is, contains or lies inside one of them is
+    /// refused so the source is never modified.
+    std::vector<std::string> sourcePaths;
+};
+
+struct ExportResult {
+    std::string path; ///< what was created: the file, item folder or step folder
+    std::string item; ///< item name for Orbax --as-step, else empty
+};
+
+/// Writes `root` to `dst` in the chosen format. All output goes to a temporary sibling
+/// (`.<name>.ckpt-tmp-<pid>-<n>`, or `<step>.orbax-checkpoint-tmp-ckpt<pid>` inside a run), every file
+/// and folder is fsynced, then it is renamed into place, so a crash or kill leaves no destination.
+/// An existing destination is refused with Exception{InvalidArgument} unless options.force (then it
+/// is replaced after the new one is complete). Unwritable folders and full disks give Exception{Io};
+/// the temporary sibling is removed on every error. Array bytes stream from their sources.
+ExportResult exportTree(
+    const NodePtr &root, const std::string &dst, const ExportOptions &options, const Progress &progress = {});
+
+/// Directory name for step `step` in the CheckpointManager root `root`, following the naming of the
+/// steps already there (`<prefix>_` and zero padding); plain `step` when there are none.
+std::string managerStepDirName(const std::string &root, const std::string &step);
+
+/// Item name(s) a new step of `root` should use: the items of the newest existing step when the
+/// tree's top-level keys match them (several items), else that step's single item name, else "default".
+std::vector<std::string> managerItemNames(const std::string &root, const NodePtr &tree);
+
+} // namespace ckpt
