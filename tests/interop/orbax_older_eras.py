@@ -6,6 +6,7 @@ and list the runs' steps exactly.
 usage: orbax_older_eras.py --ckpt BIN ERA ERA_PYTHON
   era-a   orbax-checkpoint 0.2.7: aggregate `checkpoint` msgpack + one zarr v2 dir per array
   era-b   orbax-checkpoint 0.4.1: first OCDBT releases (one shared database, `checkpoint` msgpack)
+  era-b2  orbax-checkpoint 0.5.20: last with `checkpoint` msgpack; ocdbt.process_0 + merged root
 
 When ERA_PYTHON (or $CKPT_INTEROP_PYTHON_<ERA>) does not exist the test reports SKIP (exit 77).
 """
@@ -21,7 +22,8 @@ from interop_common import Failures, ckpt_tree, compare_leaves, parse_args, run_
 SKIP = 77
 WRITER_TIMEOUT_S = 400
 # Files the era's item directories must hold (the writers record each item's listing).
-ERA_FILES = {"era-a": {"checkpoint"}, "era-b": {"checkpoint", "manifest.ocdbt", "d"}}
+ERA_FILES = {"era-a": {"checkpoint"}, "era-b": {"checkpoint", "manifest.ocdbt", "d"},
+             "era-b2": {"checkpoint", "_METADATA"}}
 
 
 def run_writer(python, era, out):
