@@ -24,8 +24,8 @@ public:
 
 private:
     void blocks(const uint8_t *p, size_t n);
-    bool m_hw;
     std::array<uint32_t, 8> m_h;
+    bool m_hw;
     std::array<uint8_t, 64> m_buf{};
     size_t m_len = 0;
     uint64_t m_total = 0;
