@@ -1,5 +1,7 @@
 #pragma once
 
+#include "tree/node.h"
+
 #include <string>
 #include <vector>
 
@@ -15,5 +17,14 @@ int cmdStats(const std::vector<std::string> &args);
 int cmdConvert(const std::vector<std::string> &args);
 int cmdSteps(const std::vector<std::string> &args);
 int cmdDiff(const std::vector<std::string> &args);
+int cmdTransform(const std::vector<std::string> &args);
+int cmdApply(const std::vector<std::string> &args);
+
+/// `-o` becomes `--output` (parseArgs knows only long options).
+std::vector<std::string> expandShortOutput(const std::vector<std::string> &args);
+/// Writes a repaired tree with the exporter `ckpt convert` uses; `to` empty: from DST's extension
+/// (.msgpack flax-msgpack, .h5/.hdf5 hdf5, else orbax). Returns the format name used.
+std::string writeRepaired(const NodePtr &root, const std::string &dst, const std::string &to, bool force,
+    const std::vector<std::string> &sourcePaths);
 
 } // namespace ckpt::cli

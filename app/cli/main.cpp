@@ -31,6 +31,13 @@ commands:
                                   run view: per leaf, ||B-A||/||A|| between consecutive steps
   convert SRC DST --to flax-msgpack [--force]
                                   write the checkpoint in another format
+  transform SRC --target TARGET [--rename 'REGEX=REPL' ...] [--report] [--json]
+            [-o DST [--to FORMAT]] [--save-recipe FILE]
+                                  restore SRC into TARGET's structure (a checkpoint, a step
+                                  via --target-step, or a `tree --json` file) like Orbax
+                                  transforms; exit 0 when nothing is missing or mismatched
+  apply RECIPE SRC -o DST [--to FORMAT]
+                                  replay an edit recipe (JSON) and write the result
 
 reading commands accept --step N and --item NAME for runs and composite checkpoints.
 exit status: 0 ok, 1 differences or problems found, 2 error.
@@ -50,6 +57,8 @@ int main(int argc, char **argv)
         {"convert", ckpt::cli::cmdConvert},
         {"steps", ckpt::cli::cmdSteps},
         {"diff", ckpt::cli::cmdDiff},
+        {"transform", ckpt::cli::cmdTransform},
+        {"apply", ckpt::cli::cmdApply},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
