@@ -228,7 +228,7 @@ int cmdDiff(const std::vector<std::string> &args)
             row.push_back(std::to_string(n.differing) + "/" + std::to_string(n.count) + " ("
                 + fmt(100 * n.fraction(), "%.3g") + "%)");
             row.push_back(n.normA > 0 ? fmt(n.normDiff / n.normA) : (n.normDiff == 0 ? "0" : "inf"));
-        } else if (e->compared) {
+        } else if (e->compared && (e->a->kind == "string" || e->a->kind == "bytes")) {
             row.insert(row.end(), {"-", "-", e->valuesEqual ? "0/1" : "1/1", "-"});
         }
         rows.push_back(std::move(row));
