@@ -8,6 +8,9 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include <map>
+#include <set>
+
 StepListModel::StepListModel(QObject *parent)
     : QAbstractTableModel(parent)
 { }
@@ -17,6 +20,58 @@ void StepListModel::setSteps(std::vector<ckpt::StepInfo> steps)
     beginResetModel();
     m_steps = std::move(steps);
     endResetModel();
+}
+
+namespace {
+
+/// Identity of each row across listings: step text plus its rank among rows with that text.
+std::vector<std::string> rowKeys(const std::vector<ckpt::StepInfo> &steps)
+{
+    std::vector<std::string> keys;
+    std::map<std::string, int> seen;
+    for (const auto &s : steps)
+        keys.push_back(s.step.text + '#' + std::to_string(seen[s.step.text]++));
+    return keys;
+}
+
+bool sameRow(const ckpt::StepInfo &a, const ckpt::StepInfo &b)
+{
+    return a.name == b.name && a.path == b.path && a.items == b.items && a.isFile == b.isFile
+        && a.totalBytes == b.totalBytes && a.timestampNs == b.timestampNs
+        && a.timestampFromMetadata == b.timestampFromMetadata && a.complete == b.complete
+        && a.incompleteReason == b.incompleteReason;
+}
+
+} // namespace
+
+void StepListModel::updateSteps(std::vector<ckpt::StepInfo> steps)
+{
+    const std::vector<std::string> newKeys = rowKeys(steps);
+    const std::set<std::string> keep(newKeys.begin(), newKeys.end());
+    std::vector<std::string> keys = rowKeys(m_steps);
+    // Both listings share one order, so rows present in both keep their relative order: removing
+    // the vanished rows and then inserting the new ones at their final positions yields `steps`.
+    for (int r = int(m_steps.size()) - 1; r >= 0; --r) {
+        if (keep.count(keys[size_t(r)]))
+            continue;
+        beginRemoveRows({}, r, r);
+        m_steps.erase(m_steps.begin() + r);
+        keys.erase(keys.begin() + r);
+        endRemoveRows();
+    }
+    const std::set<std::string> have(keys.begin(), keys.end());
+    for (size_t r = 0; r < steps.size(); ++r) {
+        if (have.count(newKeys[r])) {
+            if (!sameRow(m_steps[r], steps[r])) {
+                m_steps[r] = steps[r];
+                emit dataChanged(index(int(r), 0), index(int(r), ColumnCount - 1));
+            }
+            continue;
+        }
+        beginInsertRows({}, int(r), int(r));
+        m_steps.insert(m_steps.begin() + std::ptrdiff_t(r), steps[r]);
+        endInsertRows();
+    }
 }
 
 void StepListModel::setCurrentStep(const QString &step)

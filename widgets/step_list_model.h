@@ -18,6 +18,12 @@ public:
     explicit StepListModel(QObject *parent = nullptr);
 
     void setSteps(std::vector<ckpt::StepInfo> steps);
+    /// Replaces the list in place with a fresh listing of the same run (ckpt::listSteps order):
+    /// rows of steps that vanished are removed, new ones inserted, changed ones updated, so that
+    /// selections and persistent indexes on unchanged steps survive. A row is the same step when
+    /// its step text and its rank among rows with that text agree, so `4.orbax-checkpoint-tmp-1`
+    /// renamed to `4` is one row that turns complete.
+    void updateSteps(std::vector<ckpt::StepInfo> steps);
     const std::vector<ckpt::StepInfo> &steps() const { return m_steps; }
     /// Marks the step whose text is `step` as the open one (empty for none).
     void setCurrentStep(const QString &step);

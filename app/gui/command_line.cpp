@@ -13,6 +13,11 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("path"),
         QCoreApplication::translate("main", "Checkpoint file or folder to open"), QStringLiteral("[PATH]"));
+    const QCommandLineOption step(QStringLiteral("step"),
+        QCoreApplication::translate("main", "Open step N of a run instead of the latest complete step"),
+        QStringLiteral("N"));
+    const QCommandLineOption item(QStringLiteral("item"),
+        QCoreApplication::translate("main", "Open only the item NAME of a composite step"), QStringLiteral("NAME"));
     const QCommandLineOption select(QStringLiteral("select"),
         QCoreApplication::translate("main", "Select the node at KEYPATH (a/b/c)"), QStringLiteral("KEYPATH"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
@@ -20,7 +25,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         QStringLiteral("OUT.png"));
     const QCommandLineOption demo(
         QStringLiteral("demo"), QCoreApplication::translate("main", "Open the bundled demo checkpoint"));
-    parser.addOptions({select, screenshot, demo});
+    parser.addOptions({step, item, select, screenshot, demo});
     CommandLine cl;
     if (!parser.parse(arguments)) {
         cl.error = parser.errorText();
@@ -35,10 +40,28 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         cl.error = QCoreApplication::translate("main", "expected at most one PATH, got %1").arg(pos.size());
     if (!pos.isEmpty())
         cl.path = pos.first();
+    cl.step = parser.value(step);
+    cl.item = parser.value(item);
+    if (parser.isSet(step) && cl.step.isEmpty())
+        cl.error = QCoreApplication::translate("main", "--step needs a step number");
+    if (parser.isSet(item) && cl.item.isEmpty())
+        cl.error = QCoreApplication::translate("main", "--item needs an item name");
+    if ((!cl.step.isEmpty() || !cl.item.isEmpty()) && pos.isEmpty() && !parser.isSet(demo))
+        cl.error = QCoreApplication::translate("main", "--step and --item need a PATH (or --demo)");
     cl.select = parser.value(select);
     cl.screenshot = parser.value(screenshot);
     cl.demo = parser.isSet(demo);
     return cl;
+}
+
+ckpt::OpenOptions CommandLine::openOptions() const
+{
+    ckpt::OpenOptions options;
+    if (!step.isEmpty())
+        options.step = step.toStdString();
+    if (!item.isEmpty())
+        options.item = item.toStdString();
+    return options;
 }
 
 QString demoCheckpointPath()

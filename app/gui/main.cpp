@@ -45,10 +45,12 @@ int main(int argc, char **argv)
     }
 
     MainWindow w;
+    if (cl.screenshot.isEmpty())
+        w.restoreLayout(); // screenshots keep the default layout so that they are reproducible
     if (!cl.path.isEmpty())
-        w.openPath(QFileInfo(cl.path).absoluteFilePath());
+        w.openPath(QFileInfo(cl.path).absoluteFilePath(), cl.openOptions());
     else if (cl.demo)
-        w.openDemo();
+        w.openDemo(cl.openOptions());
     else if (cl.screenshot.isEmpty())
         w.reopenLast(); // with no recent files the start page stays
 

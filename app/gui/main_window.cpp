@@ -1,95 +1,60 @@
 #include "main_window.h"
 
+#include "all_stats_job.h"
 #include "array_inspector.h"
 #include "command_line.h"
 #include "details_panel.h"
-#include "pytree_filter_proxy.h"
+#include "error_banner.h"
+#include "pytree_browser.h"
 #include "pytree_model.h"
 #include "recent_files.h"
+#include "run_watcher.h"
 #include "start_page.h"
 #include "step_list_model.h"
+#include "steps_dock.h"
 
-#include "tree/dtype.h"
+#include "tree/array_info.h"
 
-#include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QClipboard>
-#include <QComboBox>
 #include <QDeadlineTimer>
-#include <QDockWidget>
 #include <QDragEnterEvent>
-#include <QElapsedTimer>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QFrame>
-#include <QFutureWatcher>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
-#include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QPromise>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTimer>
-#include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
-
-#include <set>
 
 namespace {
-/// Rows a single "expand" may materialise; beyond this the tree stays collapsed (lazy by design).
-constexpr int kExpandLimit = 5000;
+// QSettings keys of the window layout; renaming one forgets every user's saved layout.
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
+const QString kRightSplitterKey = QStringLiteral("window/rightSplitter");
 } // namespace
 
 MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     : QMainWindow(parent)
     , m_settings(settings ? settings : new QSettings(this))
     , m_document(new DocumentController(this))
-    , m_model(new PytreeModel(this))
-    , m_proxy(new PytreeFilterProxy(this))
-    , m_stepModel(new StepListModel(this))
+    , m_runWatcher(new RunWatcher(this))
 {
     setWindowTitle(tr("Checkpoint Studio"));
     setWindowIcon(style()->standardIcon(QStyle::SP_DriveHDIcon));
     setAcceptDrops(true);
-    m_proxy->setSourceModel(m_model);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-
-    m_errorBanner = new QFrame(central);
-    m_errorBanner->setObjectName(QStringLiteral("errorBanner"));
-    m_errorBanner->setStyleSheet(
-        QStringLiteral("#errorBanner { background: #fde7e9; border-bottom: 1px solid #e0a0a6; }"
-                       "#errorBanner QLabel { color: #5c1018; }"));
-    auto *bannerLayout = new QHBoxLayout(m_errorBanner);
-    auto *bannerIcon = new QLabel(m_errorBanner);
-    bannerIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(24, 24));
-    bannerLayout->addWidget(bannerIcon, 0, Qt::AlignTop);
-    m_errorLabel = new QLabel(m_errorBanner);
-    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_errorLabel->setWordWrap(true);
-    bannerLayout->addWidget(m_errorLabel, 1);
-    auto *dismiss = new QToolButton(m_errorBanner);
-    dismiss->setIcon(style()->standardIcon(QStyle::SP_DialogCloseButton));
-    dismiss->setAutoRaise(true);
-    dismiss->setToolTip(tr("Dismiss"));
-    bannerLayout->addWidget(dismiss, 0, Qt::AlignTop);
-    connect(dismiss, &QToolButton::clicked, m_errorBanner, &QWidget::hide);
-    m_errorBanner->hide();
+    m_errorBanner = new ErrorBanner(central);
     layout->addWidget(m_errorBanner);
-
     m_pages = new QStackedWidget(central);
     m_start = new StartPage(m_pages);
     m_pages->addWidget(m_start);
@@ -112,24 +77,15 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     statusBar()->addPermanentWidget(m_cancel);
     connect(m_cancel, &QToolButton::clicked, this, &MainWindow::cancelWork);
 
-    m_stepsDock = new QDockWidget(tr("Steps"), this);
-    m_stepsDock->setObjectName(QStringLiteral("stepsDock"));
-    m_stepsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
-    m_stepView = new QTreeView(m_stepsDock);
-    m_stepView->setModel(m_stepModel);
-    m_stepView->setRootIsDecorated(false);
-    m_stepView->setUniformRowHeights(true);
-    m_stepView->setAlternatingRowColors(true);
-    m_stepView->header()->setStretchLastSection(true);
-    m_stepView->setColumnWidth(StepListModel::StepColumn, 70);
-    m_stepView->setColumnWidth(StepListModel::ItemsColumn, 150);
-    m_stepView->setColumnWidth(StepListModel::SizeColumn, 80);
-    m_stepView->setColumnWidth(StepListModel::SavedColumn, 200);
-    m_stepsDock->setWidget(m_stepView);
+    m_stepsDock = new StepsDock(this);
     addDockWidget(Qt::BottomDockWidgetArea, m_stepsDock);
     m_stepsDock->hide();
-    connect(m_stepView, &QTreeView::activated, this,
-        [this](const QModelIndex &ix) { openStep(ix.data(StepListModel::StepTextRole).toString()); });
+    connect(m_stepsDock, &StepsDock::stepActivated, this, [this](const QString &step) { openStep(step); });
+    connect(m_runWatcher, &RunWatcher::stepsListed, this,
+        [this](const QString &root, const std::vector<ckpt::StepInfo> &steps) {
+            if (root == m_document->runRoot())
+                stepModel()->updateSteps(steps);
+        });
 
     createActions();
 
@@ -144,7 +100,7 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     });
     connect(m_document, &DocumentController::progress, m_progress, &QProgressBar::setValue);
     connect(m_document, &DocumentController::busyChanged, this, &MainWindow::updateBusyUi);
-    connect(m_inspector, &ArrayInspector::statsReady, m_model, &PytreeModel::setStats);
+    connect(m_inspector, &ArrayInspector::statsReady, treeModel(), &PytreeModel::setStats);
 
     m_start->setDemoAvailable(!demoCheckpointPath().isEmpty());
     m_start->setRecentFiles(RecentFiles(m_settings).paths());
@@ -155,152 +111,71 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    if (m_allStats) {
-        m_allStats->cancel();
-        m_allStats->waitForFinished();
-    }
+    delete m_allStats;
 }
 
 QWidget *MainWindow::createBrowser()
 {
     m_split = new QSplitter(Qt::Horizontal, this);
-
-    auto *left = new QWidget(m_split);
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(4, 4, 0, 4);
-    auto *filterRow = new QHBoxLayout;
-    m_filter = new QLineEdit(left);
-    m_filter->setPlaceholderText(tr("Filter by path, e.g. Dense_0/kernel"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->addAction(style()->standardIcon(QStyle::SP_FileDialogContentsView), QLineEdit::LeadingPosition);
-    filterRow->addWidget(m_filter, 1);
-    m_regex = new QCheckBox(tr("Regex"), left);
-    m_regex->setToolTip(tr("Treat the filter as a regular expression"));
-    filterRow->addWidget(m_regex);
-    m_dtype = new QComboBox(left);
-    m_dtype->setToolTip(tr("Show only arrays of this dtype"));
-    m_dtype->addItem(tr("All dtypes"), QString());
-    m_dtype->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    filterRow->addWidget(m_dtype);
-    leftLayout->addLayout(filterRow);
-
-    m_tree = new QTreeView(left);
-    m_tree->setModel(m_proxy);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setAlternatingRowColors(true);
-    m_tree->setSortingEnabled(false);
-    m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_tree->header()->setStretchLastSection(true);
-    m_tree->setColumnWidth(PytreeModel::NameColumn, 210);
-    m_tree->setColumnWidth(PytreeModel::KindColumn, 66);
-    m_tree->setColumnWidth(PytreeModel::DTypeColumn, 64);
-    m_tree->setColumnWidth(PytreeModel::ShapeColumn, 110);
-    m_tree->setColumnWidth(PytreeModel::SizeColumn, 76);
-    leftLayout->addWidget(m_tree, 1);
-    m_matches = new QLabel(left);
-    m_matches->hide();
-    leftLayout->addWidget(m_matches);
-
-    auto *right = new QSplitter(Qt::Vertical, m_split);
-    m_inspector = new ArrayInspector(right);
-    m_details = new DetailsPanel(right);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 1);
-    right->setSizes({600, 220});
-
+    m_split->setObjectName(QStringLiteral("mainSplitter"));
+    m_browser = new PytreeBrowser(m_split);
+    m_rightSplit = new QSplitter(Qt::Vertical, m_split);
+    m_rightSplit->setObjectName(QStringLiteral("rightSplitter"));
+    m_inspector = new ArrayInspector(m_rightSplit);
+    m_details = new DetailsPanel(m_rightSplit);
+    m_rightSplit->setStretchFactor(0, 3);
+    m_rightSplit->setStretchFactor(1, 1);
+    m_rightSplit->setSizes({600, 220});
     m_split->setStretchFactor(0, 1);
     m_split->setStretchFactor(1, 1);
     m_split->setSizes({740, 660});
 
-    auto *filterTimer = new QTimer(this);
-    filterTimer->setSingleShot(true);
-    filterTimer->setInterval(200);
-    connect(m_filter, &QLineEdit::textChanged, filterTimer, qOverload<>(&QTimer::start));
-    connect(filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
-    connect(m_regex, &QCheckBox::toggled, this, &MainWindow::applyFilter);
-    connect(m_dtype, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_browser, &PytreeBrowser::currentChanged, this, [this](const ckpt::NodePtr &node, const ckpt::Path &path) {
+        m_inspector->setNode(node, node ? QString::fromStdString(ckpt::joinPath(path)) : QString());
+        m_details->setSelection(node, path);
+    });
     connect(m_inspector, &ArrayInspector::busyChanged, this, &MainWindow::updateBusyUi);
     return m_split;
 }
 
-void MainWindow::createActions()
+PytreeModel *MainWindow::treeModel() const
 {
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    auto *openFile = file->addAction(
-        style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open file…"), this, &MainWindow::openFileDialog);
-    openFile->setShortcut(QKeySequence::Open);
-    auto *openFolder = file->addAction(
-        style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &folder…"), this, &MainWindow::openFolderDialog);
-    openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_recentMenu = file->addMenu(tr("Open &recent"));
-    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
-    m_reopenAction = file->addAction(
-        style()->standardIcon(QStyle::SP_BrowserReload), tr("Reopen &last"), this, [this] { reopenLast(); });
-    file->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Open &demo"), this, [this] { openDemo(); });
-    file->addAction(style()->standardIcon(QStyle::SP_DirHomeIcon), tr("&Start page"), this, &MainWindow::showStartPage);
-    file->addSeparator();
-    auto *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
-    quit->setShortcut(QKeySequence::Quit);
-
-    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    auto *copyPath = edit->addAction(tr("Copy path (a/b/c)"), this, [this] { copySelectedPath(false); });
-    copyPath->setShortcut(QKeySequence::Copy);
-    auto *copyPython = edit->addAction(tr("Copy Python path (['a']['b'])"), this, [this] { copySelectedPath(true); });
-    copyPython->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
-    auto *find = edit->addAction(tr("&Filter…"), this, [this] {
-        m_filter->setFocus();
-        m_filter->selectAll();
-    });
-    find->setShortcut(QKeySequence::Find);
-    m_tree->addAction(copyPath);
-    m_tree->addAction(copyPython);
-
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    auto *expand
-        = view->addAction(style()->standardIcon(QStyle::SP_ArrowDown), tr("&Expand all"), this, &MainWindow::expandAll);
-    auto *collapse = view->addAction(
-        style()->standardIcon(QStyle::SP_ArrowUp), tr("&Collapse all"), this, &MainWindow::collapseAll);
-    view->addSeparator();
-    auto *stats = view->addAction(style()->standardIcon(QStyle::SP_FileDialogInfoView),
-        tr("Compute &statistics of all arrays"), this, &MainWindow::computeAllStats);
-
-    QToolBar *bar = addToolBar(tr("Main"));
-    bar->setObjectName(QStringLiteral("mainToolBar"));
-    bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    bar->addAction(openFile);
-    bar->addAction(openFolder);
-    bar->addAction(m_reopenAction);
-    bar->addSeparator();
-    bar->addAction(expand);
-    bar->addAction(collapse);
-    bar->addAction(stats);
+    return m_browser->model();
 }
 
-void MainWindow::rebuildRecentMenu()
+PytreeFilterProxy *MainWindow::filterProxy() const
 {
-    m_recentMenu->clear();
-    const QStringList paths = RecentFiles(m_settings).paths();
-    for (const QString &p : paths)
-        m_recentMenu->addAction(p, this, [this, p] { openPath(p); });
-    if (paths.isEmpty())
-        m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
+    return m_browser->proxy();
 }
 
-void MainWindow::openFileDialog()
+QTreeView *MainWindow::treeView() const
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint file"), {},
-        tr("Checkpoints (*.msgpack *.mpack *.mpk checkpoint checkpoint_*);;All files (*)"));
-    if (!path.isEmpty())
-        openPath(path);
+    return m_browser->treeView();
 }
 
-void MainWindow::openFolderDialog()
+QLineEdit *MainWindow::filterEdit() const
 {
-    const QString path = QFileDialog::getExistingDirectory(this, tr("Open checkpoint folder"));
-    if (!path.isEmpty())
-        openPath(path);
+    return m_browser->filterEdit();
+}
+
+QCheckBox *MainWindow::regexBox() const
+{
+    return m_browser->regexBox();
+}
+
+QComboBox *MainWindow::dtypeCombo() const
+{
+    return m_browser->dtypeCombo();
+}
+
+StepListModel *MainWindow::stepModel() const
+{
+    return m_stepsDock->model();
+}
+
+QTreeView *MainWindow::stepView() const
+{
+    return m_stepsDock->view();
 }
 
 void MainWindow::openPath(const QString &path, const ckpt::OpenOptions &options)
@@ -314,7 +189,7 @@ void MainWindow::openPath(const QString &path, const ckpt::OpenOptions &options)
 
 bool MainWindow::openStep(const QString &step)
 {
-    if (m_document->runRoot().isEmpty() || m_stepModel->rowOf(step) < 0)
+    if (m_document->runRoot().isEmpty() || stepModel()->rowOf(step) < 0)
         return false;
     ckpt::OpenOptions options;
     options.step = step.toStdString();
@@ -322,14 +197,14 @@ bool MainWindow::openStep(const QString &step)
     return true;
 }
 
-bool MainWindow::openDemo()
+bool MainWindow::openDemo(const ckpt::OpenOptions &options)
 {
     const QString demo = demoCheckpointPath();
     if (demo.isEmpty()) {
         showError(tr("The demo checkpoint is not installed."));
         return false;
     }
-    openPath(demo);
+    openPath(demo, options);
     return true;
 }
 
@@ -359,40 +234,15 @@ void MainWindow::onOpened(const CheckpointPtr &c)
     RecentFiles(m_settings).add(path);
     setWindowTitle(QFileInfo(path).fileName() + QStringLiteral(" — ") + tr("Checkpoint Studio"));
     setWindowFilePath(path);
-    m_model->setRoot(c->root);
     m_details->setCheckpoint(c);
     m_inspector->setNode(nullptr, {});
-    m_stepModel->setSteps(m_document->steps());
-    m_stepModel->setCurrentStep(c->step ? QString::fromStdString(c->step->text) : QString());
+    m_stepsDock->showRun(m_document->steps(), c->step ? QString::fromStdString(c->step->text) : QString());
+    const bool dockWasShown = m_stepsDock->isVisible();
     m_stepsDock->setVisible(!m_document->steps().empty());
-    if (m_stepsDock->isVisible()) {
-        const int rows = std::min(6, m_stepModel->rowCount());
-        resizeDocks({m_stepsDock}, {m_stepView->header()->height() + (rows + 1) * (fontMetrics().height() + 4) + 24},
-            Qt::Vertical);
-    }
-
-    std::set<std::string> dtypes;
-    ckpt::forEachLeaf(c->root, [&](const ckpt::Path &, const ckpt::NodePtr &n) {
-        if (n->kind() == ckpt::NodeKind::Array)
-            dtypes.insert(std::string(ckpt::dtypeName(n->arrayInfo().dtype)));
-    });
-    const QString keep = m_dtype->currentData().toString();
-    {
-        const QSignalBlocker block(m_dtype);
-        m_dtype->clear();
-        m_dtype->addItem(tr("All dtypes"), QString());
-        for (const auto &d : dtypes)
-            m_dtype->addItem(QString::fromStdString(d), QString::fromStdString(d));
-        m_dtype->setCurrentIndex(std::max(0, m_dtype->findData(keep)));
-    }
-    applyFilter();
-    // Show the first level opened; deeper levels are fetched as the user expands.
-    if (m_proxy->canFetchMore({}))
-        m_proxy->fetchMore({});
-    if (m_proxy->rowCount() <= 20) {
-        for (int r = 0; r < m_proxy->rowCount(); ++r)
-            m_tree->expand(m_proxy->index(r, 0));
-    }
+    m_runWatcher->watch(m_document->runRoot(), m_document->steps());
+    if (m_stepsDock->isVisible() && !dockWasShown)
+        resizeDocks({m_stepsDock}, {m_stepsDock->preferredHeight()}, Qt::Vertical);
+    m_browser->setRoot(c->root);
     m_pages->setCurrentIndex(1);
     m_status->setText(tr("%1 · %2 · %3 leaves · %4")
                           .arg(QString::fromStdString(c->era), QFileInfo(path).fileName())
@@ -408,13 +258,12 @@ void MainWindow::onFailed(const QString &path, const ckpt::Error &error)
 
 void MainWindow::showError(const QString &text)
 {
-    m_errorLabel->setText(text);
-    m_errorBanner->show();
+    m_errorBanner->showError(text);
 }
 
 QString MainWindow::errorText() const
 {
-    return m_errorBanner->isVisibleTo(const_cast<MainWindow *>(this)) ? m_errorLabel->text() : QString();
+    return m_errorBanner->visibleText();
 }
 
 QString MainWindow::statusText() const
@@ -422,100 +271,31 @@ QString MainWindow::statusText() const
     return m_status->text();
 }
 
-void MainWindow::onSelectionChanged()
-{
-    const QModelIndex src = m_proxy->mapToSource(m_tree->currentIndex());
-    if (!src.isValid()) {
-        m_inspector->setNode(nullptr, {});
-        m_details->setSelection(nullptr, {});
-        return;
-    }
-    const ckpt::NodePtr node = m_model->nodeAt(src);
-    const ckpt::Path path = m_model->pathAt(src);
-    m_inspector->setNode(node, QString::fromStdString(ckpt::joinPath(path)));
-    m_details->setSelection(node, path);
-}
-
 bool MainWindow::selectKeyPath(const QString &keyPath)
 {
-    const QModelIndex src = m_model->indexForPath(ckpt::parsePath(keyPath.toStdString()));
-    if (!src.isValid())
-        return false;
-    QModelIndex ix = m_proxy->mapFromSource(src);
-    if (!ix.isValid()) { // hidden by the filter: clear it so the selection is visible
-        m_filter->clear();
-        m_dtype->setCurrentIndex(0);
-        applyFilter();
-        ix = m_proxy->mapFromSource(src);
-    }
-    for (QModelIndex p = ix.parent(); p.isValid(); p = p.parent())
-        m_tree->expand(p);
-    m_tree->setCurrentIndex(ix);
-    m_tree->scrollTo(ix);
-    return true;
+    return m_browser->selectKeyPath(keyPath);
 }
 
 QString MainWindow::copySelectedPath(bool python)
 {
-    const QModelIndex ix = m_tree->currentIndex();
-    if (!ix.isValid())
+    if (!treeView()->currentIndex().isValid())
         return {};
-    const QString text = ix.data(python ? PytreeModel::PythonPathRole : PytreeModel::PathRole).toString();
+    const QString text = m_browser->currentPathText(python);
     QGuiApplication::clipboard()->setText(text);
     m_status->setText(tr("Copied %1").arg(text));
     return text;
 }
 
-void MainWindow::applyFilter()
-{
-    m_proxy->setPathFilter(m_filter->text(), m_regex->isChecked());
-    m_proxy->setDTypeFilter(m_dtype->currentData().toString());
-    const bool invalid = !m_proxy->isRegexValid();
-    m_filter->setStyleSheet(invalid ? QStringLiteral("QLineEdit { background: #fde7e9; }") : QString());
-    if (!m_proxy->isFiltering()) {
-        m_matches->hide();
-        return;
-    }
-    m_matches->setText(
-        invalid ? tr("Invalid regular expression") : tr("%1 matching leaves").arg(m_proxy->matchCount()));
-    m_matches->show();
-    expandMatches();
-}
-
-void MainWindow::expandMatches()
-{
-    // Fetch and expand down to the matches, breadth-first, within a bounded number of rows.
-    QList<QModelIndex> queue{QModelIndex()};
-    int budget = kExpandLimit;
-    while (!queue.isEmpty() && budget > 0) {
-        const QModelIndex p = queue.takeFirst();
-        while (m_proxy->canFetchMore(p) && budget > 0) {
-            const int before = m_proxy->rowCount(p);
-            m_proxy->fetchMore(p);
-            if (m_proxy->rowCount(p) == before)
-                break;
-        }
-        if (p.isValid())
-            m_tree->expand(p);
-        for (int r = 0; r < m_proxy->rowCount(p) && budget > 0; ++r, --budget) {
-            const QModelIndex c = m_proxy->index(r, 0, p);
-            if (m_proxy->hasChildren(c))
-                queue.append(c);
-        }
-    }
-}
-
 void MainWindow::expandAll()
 {
-    m_model->fetchAll({}, kExpandLimit);
-    m_tree->expandAll();
-    if (m_model->materialisedCount() >= kExpandLimit)
-        m_status->setText(tr("Expanded the first %1 rows; expand deeper branches by hand").arg(kExpandLimit));
+    if (!m_browser->expandAll())
+        m_status->setText(
+            tr("Expanded the first %1 rows; expand deeper branches by hand").arg(PytreeBrowser::kExpandLimit));
 }
 
 void MainWindow::collapseAll()
 {
-    m_tree->collapseAll();
+    m_browser->collapseAll();
 }
 
 void MainWindow::computeAllStats()
@@ -523,43 +303,20 @@ void MainWindow::computeAllStats()
     const CheckpointPtr c = m_document->current();
     if (!c || m_allStats)
         return;
-    using Item = std::pair<const ckpt::Node *, ckpt::ArrayStats>;
-    m_allStats = new QFutureWatcher<Item>(this);
-    const ckpt::NodePtr root = c->root;
-    connect(m_allStats, &QFutureWatcherBase::resultReadyAt, this, [this, root](int i) {
-        if (m_model->root() == root) {
-            const Item item = m_allStats->resultAt(i);
-            m_model->setStats(item.first, item.second);
-        }
+    m_allStats = new AllStatsJob(c->root, this);
+    connect(m_allStats, &AllStatsJob::statsReady, this, [this](const ckpt::Node *node, const ckpt::ArrayStats &s) {
+        if (treeModel()->root() == m_allStats->root())
+            treeModel()->setStats(node, s);
     });
-    connect(m_allStats, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(m_allStats, &QFutureWatcherBase::finished, this, [this] {
-        m_status->setText(m_allStats->isCanceled()
-                ? tr("Statistics cancelled")
-                : tr("Statistics of %1 arrays computed").arg(m_allStats->future().resultCount()));
+    connect(m_allStats, &AllStatsJob::progress, m_progress, &QProgressBar::setValue);
+    connect(m_allStats, &AllStatsJob::finished, this, [this](bool cancelled, int computed) {
+        m_status->setText(
+            cancelled ? tr("Statistics cancelled") : tr("Statistics of %1 arrays computed").arg(computed));
         m_allStats->deleteLater();
         m_allStats = nullptr;
         updateBusyUi();
     });
     m_status->setText(tr("Computing statistics…"));
-    m_allStats->setFuture(QtConcurrent::run([root](QPromise<Item> &promise) {
-        std::vector<ckpt::NodePtr> arrays;
-        ckpt::forEachLeaf(root, [&](const ckpt::Path &, const ckpt::NodePtr &n) {
-            if (n->kind() == ckpt::NodeKind::Array)
-                arrays.push_back(n);
-        });
-        promise.setProgressRange(0, 1000);
-        ckpt::Progress p;
-        p.isCancelled = [&promise] { return promise.isCanceled(); };
-        for (size_t i = 0; i < arrays.size() && !promise.isCanceled(); ++i) {
-            try {
-                promise.addResult(Item{arrays[i].get(), ckpt::computeStats(*arrays[i]->array(), p)});
-            } catch (const ckpt::Exception &) {
-                // Damaged arrays keep an empty summary; selecting one shows its error.
-            }
-            promise.setProgressValue(int((i + 1) * 1000 / arrays.size()));
-        }
-    }));
     updateBusyUi();
 }
 
@@ -594,6 +351,32 @@ bool MainWindow::waitUntilIdle(int timeoutMs)
 bool MainWindow::saveScreenshot(const QString &file)
 {
     return grab().save(file, "PNG");
+}
+
+bool MainWindow::restoreLayout()
+{
+    if (!m_settings->contains(kGeometryKey))
+        return false;
+    restoreGeometry(m_settings->value(kGeometryKey).toByteArray());
+    restoreState(m_settings->value(kStateKey).toByteArray());
+    m_split->restoreState(m_settings->value(kMainSplitterKey).toByteArray());
+    m_rightSplit->restoreState(m_settings->value(kRightSplitterKey).toByteArray());
+    m_stepsDock->setVisible(!m_document->steps().empty()); // the saved state may show an empty dock
+    return true;
+}
+
+void MainWindow::saveLayout()
+{
+    m_settings->setValue(kGeometryKey, saveGeometry());
+    m_settings->setValue(kStateKey, saveState());
+    m_settings->setValue(kMainSplitterKey, m_split->saveState());
+    m_settings->setValue(kRightSplitterKey, m_rightSplit->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -2,20 +2,21 @@
 
 #include "document_controller.h"
 
-#include "ops/stats.h"
-
 #include <QMainWindow>
 
+class AllStatsJob;
 class ArrayInspector;
 class DetailsPanel;
+class ErrorBanner;
+class PytreeBrowser;
 class PytreeFilterProxy;
 class PytreeModel;
+class RunWatcher;
 class StartPage;
 class StepListModel;
-class QDockWidget;
+class StepsDock;
 class QCheckBox;
 class QComboBox;
-class QFrame;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -25,7 +26,6 @@ class QSplitter;
 class QStackedWidget;
 class QToolButton;
 class QTreeView;
-template <typename T> class QFutureWatcher;
 
 /// The checkpoint-studio window: start page, pytree browser with filters, array inspector and
 /// details. Files open through DocumentController on a worker; a progress bar with Cancel sits in
@@ -33,7 +33,7 @@ template <typename T> class QFutureWatcher;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    /// `settings` holds the recent files; null uses the application's default QSettings.
+    /// `settings` holds the recent files and the window layout; null uses the application's default QSettings.
     explicit MainWindow(QSettings *settings = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -41,7 +41,7 @@ public:
     /// Opens another step of the current run; false when the current checkpoint is not in a run.
     bool openStep(const QString &step);
     /// Opens the bundled demo; false when no demo is installed.
-    bool openDemo();
+    bool openDemo(const ckpt::OpenOptions &options = {});
     /// Selects, reveals and inspects the node at `a/b/c`; false when there is no such node.
     bool selectKeyPath(const QString &keyPath);
     /// Reopens the most recent checkpoint; false when there is none.
@@ -59,20 +59,30 @@ public:
     /// Copies the selected node's path (`a/b/c`, or Python `['a']['b']` form) and returns it.
     QString copySelectedPath(bool python);
 
+    /// Restores the geometry, dock state and splitter positions saved by the last closed window;
+    /// false when none were saved. Not called for --screenshot, which keeps the default layout.
+    bool restoreLayout();
+    /// Saves what restoreLayout() restores; called when the window closes.
+    void saveLayout();
+
     DocumentController *document() const { return m_document; }
-    PytreeModel *treeModel() const { return m_model; }
-    PytreeFilterProxy *filterProxy() const { return m_proxy; }
-    QTreeView *treeView() const { return m_tree; }
-    QLineEdit *filterEdit() const { return m_filter; }
-    QCheckBox *regexBox() const { return m_regex; }
-    QComboBox *dtypeCombo() const { return m_dtype; }
+    PytreeBrowser *browser() const { return m_browser; }
+    PytreeModel *treeModel() const;
+    PytreeFilterProxy *filterProxy() const;
+    QTreeView *treeView() const;
+    QLineEdit *filterEdit() const;
+    QCheckBox *regexBox() const;
+    QComboBox *dtypeCombo() const;
     ArrayInspector *inspector() const { return m_inspector; }
     DetailsPanel *details() const { return m_details; }
     StartPage *startPage() const { return m_start; }
-    StepListModel *stepModel() const { return m_stepModel; }
-    QDockWidget *stepsDock() const { return m_stepsDock; }
-    QTreeView *stepView() const { return m_stepView; }
+    StepListModel *stepModel() const;
+    StepsDock *stepsDock() const { return m_stepsDock; }
+    QTreeView *stepView() const;
+    /// Keeps the Steps dock in step with a run that is still being written.
+    RunWatcher *runWatcher() const { return m_runWatcher; }
     QSplitter *mainSplitter() const { return m_split; }
+    QSplitter *rightSplitter() const { return m_rightSplit; }
     /// Text of the error banner; empty when it is hidden.
     QString errorText() const;
     QString statusText() const;
@@ -86,6 +96,7 @@ public slots:
     void cancelWork();
 
 protected:
+    void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -94,37 +105,27 @@ private:
     QWidget *createBrowser();
     void onOpened(const CheckpointPtr &checkpoint);
     void onFailed(const QString &path, const ckpt::Error &error);
-    void onSelectionChanged();
-    void applyFilter();
-    void expandMatches();
     void showError(const QString &text);
     void updateBusyUi();
     void rebuildRecentMenu();
 
     QSettings *m_settings;
     DocumentController *m_document;
-    PytreeModel *m_model;
-    PytreeFilterProxy *m_proxy;
+    PytreeBrowser *m_browser = nullptr;
     QStackedWidget *m_pages;
     StartPage *m_start;
-    QSplitter *m_split;
-    QTreeView *m_tree;
-    QLineEdit *m_filter;
-    QCheckBox *m_regex;
-    QComboBox *m_dtype;
-    QLabel *m_matches;
-    ArrayInspector *m_inspector;
-    DetailsPanel *m_details;
-    QFrame *m_errorBanner;
-    QLabel *m_errorLabel;
+    QSplitter *m_split = nullptr;
+    QSplitter *m_rightSplit = nullptr;
+    ArrayInspector *m_inspector = nullptr;
+    DetailsPanel *m_details = nullptr;
+    ErrorBanner *m_errorBanner;
     QLabel *m_status;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
-    StepListModel *m_stepModel;
-    QDockWidget *m_stepsDock;
-    QTreeView *m_stepView;
-    QMenu *m_recentMenu;
-    QAction *m_reopenAction;
-    QFutureWatcher<std::pair<const ckpt::Node *, ckpt::ArrayStats>> *m_allStats = nullptr;
+    StepsDock *m_stepsDock;
+    RunWatcher *m_runWatcher;
+    QMenu *m_recentMenu = nullptr;
+    QAction *m_reopenAction = nullptr;
+    AllStatsJob *m_allStats = nullptr;
     QString m_openingPath;
 };

@@ -8,9 +8,11 @@
 #include "pytree_filter_proxy.h"
 #include "pytree_model.h"
 #include "recent_files.h"
+#include "run_watcher.h"
 #include "start_page.h"
 #include "stats_panel.h"
 #include "step_list_model.h"
+#include "steps_dock.h"
 
 #include "tree/error.h"
 
@@ -23,6 +25,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTreeView>
 #include <QtTest>
@@ -57,6 +60,20 @@ QStringList visibleLeaves(const QAbstractItemModel *m, const QModelIndex &parent
     return out;
 }
 
+/// Copies the folder `from` to `to` recursively.
+bool copyTree(const QString &from, const QString &to)
+{
+    if (!QDir().mkpath(to))
+        return false;
+    const QDir src(from);
+    for (const QFileInfo &fi : src.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = to + QLatin1Char('/') + fi.fileName();
+        if (fi.isDir() ? !copyTree(fi.filePath(), target) : !QFile::copy(fi.filePath(), target))
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -77,6 +94,22 @@ private slots:
         cl = CommandLine::parse({QStringLiteral("checkpoint-studio"), QStringLiteral("--bogus")});
         QVERIFY(!cl.error.isEmpty());
         cl = CommandLine::parse({QStringLiteral("checkpoint-studio"), QStringLiteral("a"), QStringLiteral("b")});
+        QVERIFY(!cl.error.isEmpty());
+        cl = CommandLine::parse({QStringLiteral("checkpoint-studio"), QStringLiteral("/run"), QStringLiteral("--step"),
+            QStringLiteral("2"), QStringLiteral("--item"), QStringLiteral("state")});
+        QVERIFY2(cl.error.isEmpty(), qPrintable(cl.error));
+        QCOMPARE(cl.step, QStringLiteral("2"));
+        QCOMPARE(cl.item, QStringLiteral("state"));
+        QCOMPARE(cl.openOptions().step, std::optional<std::string>("2"));
+        QCOMPARE(cl.openOptions().item, std::optional<std::string>("state"));
+        QVERIFY(!CommandLine::parse({QStringLiteral("checkpoint-studio"), QStringLiteral("/run")}).openOptions().step);
+        cl = CommandLine::parse({QStringLiteral("checkpoint-studio"), QStringLiteral("--step"), QStringLiteral("2")});
+        QVERIFY(!cl.error.isEmpty()); // a step of what?
+        cl = CommandLine::parse({QStringLiteral("checkpoint-studio"), QStringLiteral("--demo"),
+            QStringLiteral("--step"), QStringLiteral("1")});
+        QVERIFY(cl.error.isEmpty());
+        cl = CommandLine::parse(
+            {QStringLiteral("checkpoint-studio"), QStringLiteral("/run"), QStringLiteral("--step")});
         QVERIFY(!cl.error.isEmpty());
     }
 
@@ -365,6 +398,86 @@ private slots:
         });
         w.openPath(QStringLiteral("/virtual"));
         QTRY_VERIFY_WITH_TIMEOUT(!w.document()->isBusy(), kWaitMs);
+        QVERIFY(!w.stepsDock()->isVisibleTo(&w));
+    }
+
+    void stepAndItemOpenFromOptions()
+    {
+        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(run).isDir())
+            QSKIP("demo run not generated");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        const CommandLine cl = CommandLine::parse({QStringLiteral("checkpoint-studio"), run, QStringLiteral("--step"),
+            QStringLiteral("2"), QStringLiteral("--item"), QStringLiteral("state")});
+        w.openPath(cl.path, cl.openOptions());
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QCOMPARE(QString::fromStdString(w.document()->current()->step->text), QStringLiteral("2"));
+        QCOMPARE(QString::fromStdString(w.document()->current()->item), QStringLiteral("state"));
+        QVERIFY(w.selectKeyPath(QStringLiteral("params")));
+        QVERIFY(!w.selectKeyPath(QStringLiteral("metrics")));
+        w.openPath(run,
+            CommandLine::parse({QStringLiteral("x"), run, QStringLiteral("--step"), QStringLiteral("99")})
+                .openOptions());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), kWaitMs);
+        QCOMPARE(QString::fromStdString(w.document()->current()->step->text), QStringLiteral("2"));
+    }
+
+    void runGainsStepsWhileOpen()
+    {
+        const QString demo = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(demo).isDir())
+            QSKIP("demo run not generated");
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        QVERIFY(copyTree(demo, run));
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(run);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QCOMPARE(w.stepModel()->rowCount(), 3);
+        QCOMPARE(w.runWatcher()->root(), run);
+        w.stepView()->setCurrentIndex(w.stepModel()->index(1, 0));
+
+        // A training job starts saving step 4: Orbax writes into a temporary folder, then renames it.
+        const QString tmp = run + QStringLiteral("/4.orbax-checkpoint-tmp-1700000000");
+        QVERIFY(copyTree(run + QStringLiteral("/3"), tmp));
+        QTRY_COMPARE_WITH_TIMEOUT(w.stepModel()->rowCount(), 4, kWaitMs);
+        QCOMPARE(w.stepModel()->index(3, 0).data(StepListModel::StepTextRole).toString(), QStringLiteral("4"));
+        QVERIFY(!w.stepModel()->index(3, 0).data(StepListModel::CompleteRole).toBool());
+        QVERIFY(w.runWatcher()->watchedPaths().contains(tmp));
+        QVERIFY(QDir().rename(tmp, run + QStringLiteral("/4")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.stepModel()->index(3, 0).data(StepListModel::CompleteRole).toBool(), kWaitMs);
+        QCOMPARE(w.stepModel()->rowCount(), 4);
+        QCOMPARE(w.stepView()->currentIndex().row(), 1); // the selection survived both updates
+        QVERIFY(w.openStep(QStringLiteral("4")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.document()->current() && w.document()->current()->step->text == "4" && !w.document()->isBusy(), kWaitMs);
+
+        // An old step deleted (max_to_keep) disappears.
+        QVERIFY(QDir(run + QStringLiteral("/1")).removeRecursively());
+        QTRY_COMPARE_WITH_TIMEOUT(w.stepModel()->rowCount(), 3, kWaitMs);
+        QCOMPARE(w.stepModel()->index(0, 0).data(StepListModel::StepTextRole).toString(), QStringLiteral("2"));
+    }
+
+    void remembersTheLayout()
+    {
+        TestSettings s;
+        QList<int> sizes;
+        {
+            MainWindow w(s.settings.get());
+            QVERIFY(!w.restoreLayout());
+            w.resize(1000, 700);
+            w.show();
+            w.mainSplitter()->setSizes({300, 700});
+            sizes = w.mainSplitter()->sizes();
+            w.close();
+        }
+        MainWindow w(s.settings.get());
+        QVERIFY(w.restoreLayout());
+        w.show();
+        QCOMPARE(w.size(), QSize(1000, 700));
+        QCOMPARE(w.mainSplitter()->sizes(), sizes);
         QVERIFY(!w.stepsDock()->isVisibleTo(&w));
     }
 

@@ -1,0 +1,193 @@
+#include "pytree_browser.h"
+
+#include "pytree_filter_proxy.h"
+#include "pytree_model.h"
+
+#include "tree/dtype.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QStyle>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <set>
+
+PytreeBrowser::PytreeBrowser(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new PytreeModel(this))
+    , m_proxy(new PytreeFilterProxy(this))
+{
+    m_proxy->setSourceModel(m_model);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 0, 4);
+    auto *filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter by path, e.g. Dense_0/kernel"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->addAction(style()->standardIcon(QStyle::SP_FileDialogContentsView), QLineEdit::LeadingPosition);
+    filterRow->addWidget(m_filter, 1);
+    m_regex = new QCheckBox(tr("Regex"), this);
+    m_regex->setToolTip(tr("Treat the filter as a regular expression"));
+    filterRow->addWidget(m_regex);
+    m_dtype = new QComboBox(this);
+    m_dtype->setToolTip(tr("Show only arrays of this dtype"));
+    m_dtype->addItem(tr("All dtypes"), QString());
+    m_dtype->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    filterRow->addWidget(m_dtype);
+    layout->addLayout(filterRow);
+
+    m_tree = new QTreeView(this);
+    m_tree->setModel(m_proxy);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setSortingEnabled(false);
+    m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->setColumnWidth(PytreeModel::NameColumn, 210);
+    m_tree->setColumnWidth(PytreeModel::KindColumn, 66);
+    m_tree->setColumnWidth(PytreeModel::DTypeColumn, 64);
+    m_tree->setColumnWidth(PytreeModel::ShapeColumn, 110);
+    m_tree->setColumnWidth(PytreeModel::SizeColumn, 76);
+    layout->addWidget(m_tree, 1);
+    m_matches = new QLabel(this);
+    m_matches->hide();
+    layout->addWidget(m_matches);
+
+    auto *filterTimer = new QTimer(this);
+    filterTimer->setSingleShot(true);
+    filterTimer->setInterval(200);
+    connect(m_filter, &QLineEdit::textChanged, filterTimer, qOverload<>(&QTimer::start));
+    connect(filterTimer, &QTimer::timeout, this, &PytreeBrowser::applyFilter);
+    connect(m_regex, &QCheckBox::toggled, this, &PytreeBrowser::applyFilter);
+    connect(m_dtype, &QComboBox::currentIndexChanged, this, &PytreeBrowser::applyFilter);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &PytreeBrowser::onCurrentChanged);
+}
+
+void PytreeBrowser::setRoot(const ckpt::NodePtr &root)
+{
+    m_model->setRoot(root);
+    std::set<std::string> dtypes;
+    if (root) {
+        ckpt::forEachLeaf(root, [&](const ckpt::Path &, const ckpt::NodePtr &n) {
+            if (n->kind() == ckpt::NodeKind::Array)
+                dtypes.insert(std::string(ckpt::dtypeName(n->arrayInfo().dtype)));
+        });
+    }
+    const QString keep = m_dtype->currentData().toString();
+    {
+        const QSignalBlocker block(m_dtype);
+        m_dtype->clear();
+        m_dtype->addItem(tr("All dtypes"), QString());
+        for (const auto &d : dtypes)
+            m_dtype->addItem(QString::fromStdString(d), QString::fromStdString(d));
+        m_dtype->setCurrentIndex(std::max(0, m_dtype->findData(keep)));
+    }
+    applyFilter();
+    // Show the first level opened; deeper levels are fetched as the user expands.
+    if (m_proxy->canFetchMore({}))
+        m_proxy->fetchMore({});
+    if (m_proxy->rowCount() <= 20) {
+        for (int r = 0; r < m_proxy->rowCount(); ++r)
+            m_tree->expand(m_proxy->index(r, 0));
+    }
+}
+
+void PytreeBrowser::onCurrentChanged()
+{
+    const QModelIndex src = m_proxy->mapToSource(m_tree->currentIndex());
+    if (!src.isValid()) {
+        emit currentChanged(nullptr, {});
+        return;
+    }
+    emit currentChanged(m_model->nodeAt(src), m_model->pathAt(src));
+}
+
+bool PytreeBrowser::selectKeyPath(const QString &keyPath)
+{
+    const QModelIndex src = m_model->indexForPath(ckpt::parsePath(keyPath.toStdString()));
+    if (!src.isValid())
+        return false;
+    QModelIndex ix = m_proxy->mapFromSource(src);
+    if (!ix.isValid()) { // hidden by the filter: clear it so the selection is visible
+        m_filter->clear();
+        m_dtype->setCurrentIndex(0);
+        applyFilter();
+        ix = m_proxy->mapFromSource(src);
+    }
+    for (QModelIndex p = ix.parent(); p.isValid(); p = p.parent())
+        m_tree->expand(p);
+    m_tree->setCurrentIndex(ix);
+    m_tree->scrollTo(ix);
+    return true;
+}
+
+QString PytreeBrowser::currentPathText(bool python) const
+{
+    const QModelIndex ix = m_tree->currentIndex();
+    if (!ix.isValid())
+        return {};
+    return ix.data(python ? PytreeModel::PythonPathRole : PytreeModel::PathRole).toString();
+}
+
+void PytreeBrowser::applyFilter()
+{
+    m_proxy->setPathFilter(m_filter->text(), m_regex->isChecked());
+    m_proxy->setDTypeFilter(m_dtype->currentData().toString());
+    const bool invalid = !m_proxy->isRegexValid();
+    m_filter->setStyleSheet(invalid ? QStringLiteral("QLineEdit { background: #fde7e9; }") : QString());
+    if (!m_proxy->isFiltering()) {
+        m_matches->hide();
+        return;
+    }
+    m_matches->setText(
+        invalid ? tr("Invalid regular expression") : tr("%1 matching leaves").arg(m_proxy->matchCount()));
+    m_matches->show();
+    expandMatches();
+}
+
+void PytreeBrowser::expandMatches()
+{
+    // Fetch and expand down to the matches, breadth-first, within a bounded number of rows.
+    QList<QModelIndex> queue{QModelIndex()};
+    int budget = kExpandLimit;
+    while (!queue.isEmpty() && budget > 0) {
+        const QModelIndex p = queue.takeFirst();
+        while (m_proxy->canFetchMore(p) && budget > 0) {
+            const int before = m_proxy->rowCount(p);
+            m_proxy->fetchMore(p);
+            if (m_proxy->rowCount(p) == before)
+                break;
+        }
+        if (p.isValid())
+            m_tree->expand(p);
+        for (int r = 0; r < m_proxy->rowCount(p) && budget > 0; ++r, --budget) {
+            const QModelIndex c = m_proxy->index(r, 0, p);
+            if (m_proxy->hasChildren(c))
+                queue.append(c);
+        }
+    }
+}
+
+bool PytreeBrowser::expandAll()
+{
+    m_model->fetchAll({}, kExpandLimit);
+    m_tree->expandAll();
+    return m_model->materialisedCount() < kExpandLimit;
+}
+
+void PytreeBrowser::collapseAll()
+{
+    m_tree->collapseAll();
+}
+
+void PytreeBrowser::focusFilter()
+{
+    m_filter->setFocus();
+    m_filter->selectAll();
+}

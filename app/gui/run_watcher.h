@@ -1,0 +1,48 @@
+#pragma once
+
+#include "layout/steps.h"
+
+#include <QFileSystemWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+template <typename T> class QFutureWatcher;
+
+/// Watches the root folder of a training run (and the folders of its incomplete steps) and
+/// re-lists the steps with ckpt::listSteps on a worker thread when something changes there, so
+/// that a run still being written shows new and newly committed steps. Changes are debounced;
+/// at most one listing runs at a time, and a change during a listing lists again afterwards.
+/// Listing errors (the folder vanished) keep the last list. UI-thread only.
+class RunWatcher : public QObject {
+    Q_OBJECT
+public:
+    /// Milliseconds between the last change and the re-listing.
+    static constexpr int kDebounceMs = 250;
+
+    explicit RunWatcher(QObject *parent = nullptr);
+    ~RunWatcher() override;
+
+    /// Watches `root`, whose current listing is `steps` (its incomplete step folders are watched
+    /// too); an empty root stops watching. Results of listings started for an older root are dropped.
+    void watch(const QString &root, const std::vector<ckpt::StepInfo> &steps);
+    const QString &root() const { return m_root; }
+    /// Paths currently under the file system watcher.
+    QStringList watchedPaths() const;
+
+signals:
+    /// A fresh listing of root(), in ckpt::listSteps order.
+    void stepsListed(const QString &root, const std::vector<ckpt::StepInfo> &steps);
+
+private:
+    void scheduleListing();
+    void startListing();
+    void watchIncomplete(const std::vector<ckpt::StepInfo> &steps);
+
+    QFileSystemWatcher m_fs;
+    QTimer m_debounce;
+    QString m_root;
+    QFutureWatcher<std::optional<std::vector<ckpt::StepInfo>>> *m_listing = nullptr;
+    bool m_dirty = false;
+};
