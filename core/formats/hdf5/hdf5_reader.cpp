@@ -157,7 +157,11 @@ public:
             for (uint64_t i = 0; i < n; ++i) {
                 float f;
                 std::memcpy(&f, wide.data() + i * 4, 4);
-                const uint64_t bits = zarr::encodeRealBits(m_info.dtype, double(f));
+                uint32_t f32bits;
+                std::memcpy(&f32bits, &f, 4);
+                // bfloat16 is the upper half of a float32: truncation keeps NaN payloads and -0.
+                const uint64_t bits = m_info.dtype == DType::BFloat16 ? uint64_t(f32bits >> 16)
+                                                                      : zarr::encodeRealBits(m_info.dtype, double(f));
                 std::memcpy(out.data() + i * item, &bits, item); // little-endian host
             }
         }
