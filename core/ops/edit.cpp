@@ -235,6 +235,11 @@ NodePtr doSetValue(const NodePtr &root, const SetValue &op)
     if (existing && existing->isContainer() && !existing->children().empty())
         fail(ErrorCategory::InvalidArgument, "'" + op.path + "' is a container; set works on leaves", {}, std::nullopt,
             op.path);
+    if (existing && existing->kind() == NodeKind::Array && existing->arrayInfo().numElements() != 1)
+        fail(ErrorCategory::InvalidArgument,
+            "'" + op.path + "' is an array of shape " + shapeString(existing->arrayInfo().shape)
+                + "; set_elements edits its values, delete replaces it",
+            {}, std::nullopt, op.path);
     NodePtr leaf;
     if (op.value.is_string() && !(existing && existing->kind() == NodeKind::Array)) {
         leaf = Node::makeString(op.value.get<std::string>());

@@ -96,7 +96,7 @@ struct Unstack {
 
 /// Set a leaf to a value: JSON string -> string leaf; bool/int/float -> Python scalar, except that
 /// a one-element array keeps its dtype and shape and gets the value converted. Creates the leaf
-/// (and parents) when missing; a container at `path` is InvalidArgument.
+/// (and parents) when missing; a container or a larger array at `path` is InvalidArgument.
 struct SetValue {
     std::string path;
     nlohmann::json value;
