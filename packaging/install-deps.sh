@@ -100,14 +100,24 @@ install_venv() {
     local imports="${3:-jax, flax, optax, orbax.checkpoint, tensorstore, ml_dtypes, h5py, zarr, msgpack}"
     local python marker
     marker="$dir/.ckpt-venv-complete"
+    mkdir -p "$(dirname "$dir")"
+    # One installer per venv at a time: a second one waits, then finds it complete.
+    exec 9>"$dir.lock"
+    flock 9
     if [[ -f "$marker" && -x "$dir/bin/python" ]]; then
+        exec 9>&-
         echo "install-deps.sh: interop venv present at $dir"
         return
     fi
+    install_venv_locked "$lock" "$dir" "$imports"
+    exec 9>&-
+}
+
+install_venv_locked() {
+    local lock="$1" dir="$2" imports="$3" python marker="$2/.ckpt-venv-complete"
     python="${CKPT_PYTHON:-python3}"
     echo "install-deps.sh: creating interop venv at $dir from $(basename "$lock")"
     rm -rf "$dir"
-    mkdir -p "$(dirname "$dir")"
     if ! "$python" -m venv "$dir"; then
         rm -rf "$dir"
         warn_loudly "'$python -m venv' failed; is python3-venv installed?"
