@@ -148,6 +148,7 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
     // Classify; cheap comparisons happen here, array ranges become tasks.
     std::vector<Task> tasks;
     uint64_t totalBytes = 0;
+    uint64_t pieceMemory = 0; // largest bytes one worker holds at once
     for (size_t i = 0; i < r.entries.size(); ++i) {
         DiffEntry &e = r.entries[i];
         if (!e.a || !e.b)
@@ -169,9 +170,11 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
             e.compareType = compareTypeName(ia.dtype, ib.dtype);
             e.numeric = true;
             const uint64_t n = ia.numElements();
-            const size_t item = std::max(itemSize(ia.dtype), itemSize(ib.dtype));
-            const uint64_t perTask = std::max<uint64_t>(1, options.taskBytes / item);
+            const uint64_t piece = pieceElements(ia, ib, options.compare.pieceBytes);
             const uint64_t pairBytes = itemSize(ia.dtype) + itemSize(ib.dtype);
+            // Ranges are whole pieces, so chunk bands are never split between threads.
+            const uint64_t perTask = std::max<uint64_t>(1, options.taskBytes / pairBytes / piece) * piece;
+            pieceMemory = std::max(pieceMemory, std::min(piece, n) * pairBytes * 2);
             if (n == 0) {
                 finishCompared(e);
                 break;
@@ -246,6 +249,8 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
     };
     unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     threads = unsigned(std::min<size_t>(threads, tasks.size()));
+    if (pieceMemory)
+        threads = unsigned(std::clamp<uint64_t>(options.memoryBudget / pieceMemory, 1, std::max(threads, 1u)));
     if (threads <= 1) {
         worker();
     } else {

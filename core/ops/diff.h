@@ -65,6 +65,9 @@ struct DiffOptions {
     unsigned threads = 0; ///< 0: std::thread::hardware_concurrency()
     /// Arrays larger than this are split into ranges compared on several threads.
     uint64_t taskBytes = 64u << 20;
+    /// Fewer threads run when each would hold more than memoryBudget / threads in pieces
+    /// (2 sides x piece x 2 for decode copies); at least one always runs.
+    uint64_t memoryBudget = 192u << 20;
 };
 
 struct DiffResult {

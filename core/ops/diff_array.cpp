@@ -275,6 +275,35 @@ void ArrayDiff::merge(const ArrayDiff &later)
     sameStorage = sameStorage && later.sameStorage;
 }
 
+namespace {
+
+/// Elements in one band of chunks along dimension 0, or 0 when the array is not chunked.
+uint64_t chunkBand(const ArrayInfo &info)
+{
+    if (info.shape.empty() || info.chunkShape.size() != info.shape.size() || info.chunkShape[0] == 0)
+        return 0;
+    uint64_t band = std::min(info.chunkShape[0], info.shape[0]);
+    for (size_t i = 1; i < info.shape.size(); ++i)
+        band *= info.shape[i];
+    return band;
+}
+
+} // namespace
+
+uint64_t pieceElements(const ArrayInfo &a, const ArrayInfo &b, uint64_t pieceBytes)
+{
+    const size_t item = std::max(itemSize(a.dtype), itemSize(b.dtype));
+    const uint64_t plain = std::max<uint64_t>(1, pieceBytes / item);
+    const uint64_t ba = chunkBand(a), bb = chunkBand(b);
+    uint64_t band = std::max(ba, bb);
+    const uint64_t other = std::min(ba, bb);
+    if (other != 0 && band % other != 0)
+        return plain; // grids that do not nest: no alignment helps both
+    if (band == 0 || band > kMaxBandBytes / item)
+        return plain;
+    return std::max<uint64_t>(1, plain / band) * band;
+}
+
 CompareDomain compareDomain(DType a, DType b)
 {
     if (isComplex(a) || isComplex(b))
@@ -310,7 +339,7 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
     const size_t itemA = itemSize(ia.dtype), itemB = itemSize(ib.dtype);
     const std::string fa = a.storageFingerprint();
     const bool same = !fa.empty() && ia == ib && fa == b.storageFingerprint();
-    const uint64_t perPiece = std::max<uint64_t>(1, options.pieceBytes / std::max(itemA, itemB));
+    const uint64_t perPiece = pieceElements(ia, ib, options.pieceBytes);
     const Progress cancelOnly{{}, progress.isCancelled};
     const uint64_t totalBytes = count * (itemA + (same ? 0 : itemB));
     uint64_t doneBytes = 0;

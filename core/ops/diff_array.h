@@ -46,6 +46,13 @@ struct ArrayDiff {
     void merge(const ArrayDiff &later);
 };
 
+/// Elements to read per side and step for a pair of arrays: about pieceBytes, rounded to whole
+/// bands of storage chunks along the first dimension (chunkShape[0] rows) when such a band holds at
+/// most kMaxBandBytes, so a chunk is decoded once rather than once per piece.
+uint64_t pieceElements(const ArrayInfo &a, const ArrayInfo &b, uint64_t pieceBytes);
+/// Largest chunk band pieceElements() aligns to; larger chunks are read piecewise (re-decoded).
+inline constexpr uint64_t kMaxBandBytes = 64u << 20;
+
 /// The compare domain for a pair of dtypes.
 CompareDomain compareDomain(DType a, DType b);
 /// Name of the promoted type a pair is compared in: the dtype itself when both are equal,

@@ -450,6 +450,26 @@ private slots:
         QVERIFY(reports.load() >= 48);
     }
 
+    void piecesFollowChunkBands()
+    {
+        const uint64_t mib4 = 4u << 20;
+        const ArrayInfo plain{DType::Float32, {100, 1000}, {}};
+        QCOMPARE(pieceElements(plain, plain, mib4), uint64_t(1) << 20);
+        // Bands of 10 x 1000 elements: whole bands per piece.
+        const ArrayInfo rows10{DType::Float32, {1000, 1000}, {10, 1000}};
+        QCOMPARE(pieceElements(rows10, rows10, mib4), uint64_t(104 * 10000));
+        QCOMPARE(pieceElements(rows10, plain, mib4), uint64_t(104 * 10000));
+        // One chunk bigger than a piece (Orbax's single-device default): read whole, decoded once.
+        const ArrayInfo whole{DType::Float32, {3000, 1000}, {3000, 1000}};
+        QCOMPARE(pieceElements(whole, whole, mib4), uint64_t(3000 * 1000));
+        QCOMPARE(pieceElements(whole, rows10, mib4), uint64_t(3000 * 1000)); // 10-row bands nest in it
+        // Grids that do not nest, or bands over kMaxBandBytes, fall back to plain pieces.
+        const ArrayInfo rows7{DType::Float32, {1000, 1000}, {7, 1000}};
+        QCOMPARE(pieceElements(rows7, rows10, mib4), uint64_t(1) << 20);
+        const ArrayInfo huge{DType::Float32, {20000, 1000}, {20000, 1000}};
+        QCOMPARE(pieceElements(huge, huge, mib4), uint64_t(1) << 20);
+    }
+
     void rangesOnManyThreadsMatchOneThread()
     {
         const std::vector<uint64_t> shape = {3'000'001};
