@@ -240,6 +240,8 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
 
 ExportResult exportFlax(const NodePtr &root, const fs::path &dst, const ExportOptions &o, const Progress &progress)
 {
+    if (!root->isContainer())
+        fail(ErrorCategory::Unsupported, "a Flax checkpoint needs a dict at the root of the tree", dst.string());
     fs::path target = dst;
     if (o.asStep) {
         requireStep(*o.asStep, false);
