@@ -3,6 +3,8 @@
 #include "tree/array_source.h"
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 /// Which 2-D plane of an N-d array is shown: the dimension along rows, the one along columns
@@ -33,17 +35,38 @@ struct SliceSpec {
     bool operator==(const SliceSpec &o) const = default;
 };
 
-/// A window of a plane as doubles (complex: magnitude), row-major, for painting and histograms.
+/// Cells of a plane as doubles (complex: magnitude), row-major, for painting and histograms:
+/// window cell (r, c) is plane cell (row0 + r * rowStep, col0 + c * colStep).
 struct SliceWindow {
-    uint64_t row0 = 0, col0 = 0; ///< top-left cell of the window inside the plane
+    uint64_t row0 = 0, col0 = 0; ///< plane cell of window cell (0, 0)
     uint64_t rows = 0, cols = 0; ///< size of the window
     uint64_t planeRows = 0, planeCols = 0;
+    uint64_t rowStep = 1, colStep = 1; ///< > 1 when the plane was sampled every k-th row/column
     std::vector<double> values; ///< rows * cols values, row-major
     bool isSigned = false; ///< the dtype can hold negative values
-    bool truncated() const { return rows < planeRows || cols < planeCols; }
+    /// The window misses rows or columns of the plane that sampling with these steps would keep.
+    bool truncated() const
+    {
+        return row0 > 0 || col0 > 0 || rows < (planeRows + rowStep - 1) / rowStep
+            || cols < (planeCols + colStep - 1) / colStep;
+    }
+    bool sampled() const { return rowStep > 1 || colStep > 1; }
+    /// Window cell holding plane cell (row, col); nullopt when sampling skipped it or it lies outside.
+    std::optional<std::pair<uint64_t, uint64_t>> cellOf(uint64_t row, uint64_t col) const;
 };
 
 /// Reads at most maxRows x maxCols cells of the plane, starting at its top-left corner, with one
 /// readSlab call. Throws ckpt::Exception. Thread-safe (the source is).
 SliceWindow readSliceWindow(const ckpt::ArraySource &source, const SliceSpec &spec, uint64_t maxRows, uint64_t maxCols,
     const ckpt::Progress &progress = {});
+
+/// Row and column steps that sample a planeRows x planePCols plane down to at most maxCells cells
+/// (maxCells >= 1), keeping the two steps as equal as the shape allows: {1, 1} when it fits.
+std::pair<uint64_t, uint64_t> planeSteps(uint64_t planeRows, uint64_t planeCols, uint64_t maxCells);
+
+/// The whole plane, or every rowStep-th row and colStep-th column of it (planeSteps) when it has
+/// more than maxCells cells. Reads bands of whole rows of at most bandBytes per readSlab call, so
+/// memory stays near maxCells doubles plus one band, and checks `progress` for cancellation
+/// between bands. Throws ckpt::Exception (Cancelled when cancelled). Thread-safe (the source is).
+SliceWindow readPlaneSample(const ckpt::ArraySource &source, const SliceSpec &spec, uint64_t maxCells,
+    const ckpt::Progress &progress = {}, uint64_t bandBytes = 16ull << 20);

@@ -1,10 +1,17 @@
 #include "heatmap_widget.h"
 
 #include "tree/dtype.h"
+#include "tree/error.h"
 
+#include <QContextMenuEvent>
 #include <QFontDatabase>
+#include <QFutureWatcher>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
 
 namespace {
 constexpr int kBarWidth = 16;
@@ -15,6 +22,11 @@ constexpr int kFooter = 22;
 QString number(double v)
 {
     return QString::number(v, 'g', 5);
+}
+
+QString cellText(uint64_t row, uint64_t col)
+{
+    return QStringLiteral("[%1, %2] = ").arg(row).arg(col);
 }
 } // namespace
 
@@ -27,19 +39,31 @@ HeatmapWidget::HeatmapWidget(QWidget *parent)
     setAutoFillBackground(true);
 }
 
+HeatmapWidget::~HeatmapWidget()
+{
+    if (m_reading) {
+        m_reading->disconnect(this);
+        m_reading->waitForFinished();
+    }
+}
+
 void HeatmapWidget::setWindow(SliceWindow window)
 {
     m_window = std::move(window);
     m_message.clear();
     m_hoverText.clear();
+    m_hoverCell.reset();
     m_scale = chooseScale(m_window.values, m_window.isSigned);
-    m_image = QImage(int(m_window.cols), int(m_window.rows), QImage::Format_RGB32);
-    for (uint64_t r = 0; r < m_window.rows; ++r) {
-        auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(int(r)));
-        for (uint64_t c = 0; c < m_window.cols; ++c)
-            line[c] = colourFor(m_scale, m_window.values[r * m_window.cols + c]).rgb();
-    }
+    m_image = {};
     update();
+}
+
+void HeatmapWidget::setSource(ckpt::ArraySourcePtr source, const SliceSpec &spec)
+{
+    m_source = std::move(source);
+    m_spec = spec;
+    m_exact.reset();
+    m_pendingRead.reset();
 }
 
 void HeatmapWidget::clear(const QString &message)
@@ -48,42 +72,134 @@ void HeatmapWidget::clear(const QString &message)
     m_image = {};
     m_message = message;
     m_hoverText.clear();
+    m_hoverCell.reset();
     update();
 }
 
-QRectF HeatmapWidget::plotRect(const QSizeF &size, int rows, int cols)
+void HeatmapWidget::setPooling(Pooling pooling)
+{
+    if (pooling == m_pooling)
+        return;
+    m_pooling = pooling;
+    m_image = {};
+    update();
+}
+
+QRectF HeatmapWidget::plotRect(const QSizeF &size, uint64_t rows, uint64_t cols)
 {
     QRectF area(kMargin, kMargin, size.width() - 3 * kMargin - kBarWidth - kBarLabelWidth,
         size.height() - 2 * kMargin - kFooter);
-    if (rows <= 0 || cols <= 0 || area.width() <= 0 || area.height() <= 0)
+    if (rows == 0 || cols == 0 || area.width() <= 0 || area.height() <= 0)
         return {};
-    const double cell = std::min(area.width() / cols, area.height() / rows);
-    if (cell >= 4) {
-        const QSizeF s(cell * cols, cell * rows);
+    const double cell = std::min(area.width() / double(cols), area.height() / double(rows));
+    const double aspect = double(cols) / double(rows);
+    if (cell >= 4 || (aspect >= 0.25 && aspect <= 4)) {
+        const QSizeF s(cell * double(cols), cell * double(rows));
         return QRectF(area.topLeft() + QPointF((area.width() - s.width()) / 2, 0), s);
     }
     return area;
 }
 
-QString HeatmapWidget::readout(int row, int col) const
+std::optional<std::pair<uint64_t, uint64_t>> HeatmapWidget::planeCellAt(
+    const QRectF &plot, uint64_t rows, uint64_t cols, const QPointF &pos)
 {
-    if (row < 0 || col < 0 || uint64_t(row) >= m_window.rows || uint64_t(col) >= m_window.cols)
+    if (rows == 0 || cols == 0 || plot.isEmpty() || !plot.contains(pos))
+        return std::nullopt;
+    const auto at = [](double offset, double extent, uint64_t n) {
+        return std::min<uint64_t>(n - 1, uint64_t(std::max(0.0, offset / extent * double(n))));
+    };
+    return std::pair{at(pos.y() - plot.top(), plot.height(), rows), at(pos.x() - plot.left(), plot.width(), cols)};
+}
+
+QString HeatmapWidget::readout(uint64_t row, uint64_t col)
+{
+    if (row >= m_window.planeRows || col >= m_window.planeCols)
         return {};
-    const double v = m_window.values[uint64_t(row) * m_window.cols + uint64_t(col)];
-    return QStringLiteral("[%1, %2] = ").arg(m_window.row0 + uint64_t(row)).arg(m_window.col0 + uint64_t(col))
-        + QString::fromStdString(ckpt::formatDouble(v));
+    if (const auto cell = m_window.cellOf(row, col))
+        return cellText(row, col)
+            + QString::fromStdString(ckpt::formatDouble(m_window.values[cell->first * m_window.cols + cell->second]));
+    if (m_exact && m_exact->row == row && m_exact->col == col)
+        return cellText(row, col) + m_exact->text;
+    readExact(row, col);
+    return cellText(row, col) + QStringLiteral("…");
+}
+
+void HeatmapWidget::readExact(uint64_t row, uint64_t col)
+{
+    if (!m_source)
+        return;
+    if (m_reading) {
+        m_pendingRead = std::pair{row, col};
+        return;
+    }
+    m_reading = new QFutureWatcher<Exact>(this);
+    const ckpt::ArraySourcePtr source = m_source;
+    connect(m_reading, &QFutureWatcherBase::finished, this, [this, source] {
+        const Exact exact = m_reading->result();
+        m_reading->deleteLater();
+        m_reading = nullptr;
+        if (source != m_source)
+            return;
+        m_exact = exact;
+        if (m_hoverCell && *m_hoverCell == std::pair{exact.row, exact.col}) {
+            m_hoverText = cellText(exact.row, exact.col) + exact.text;
+            emit hovered(exact.row, exact.col, exact.value);
+            update();
+        }
+        if (m_pendingRead) {
+            const auto next = *m_pendingRead;
+            m_pendingRead.reset();
+            if (m_hoverCell == next)
+                readExact(next.first, next.second);
+        }
+    });
+    const std::vector<uint64_t> index = m_spec.indexOf(row, col);
+    m_reading->setFuture(QtConcurrent::run([source, index, row, col] {
+        Exact e{row, col, {}, std::nan("")};
+        try {
+            const ckpt::DType dtype = source->info().dtype;
+            std::vector<std::byte> one(ckpt::itemSize(dtype));
+            source->readSlab(ckpt::Slab{index, std::vector<uint64_t>(index.size(), 1)}, one);
+            e.text = QString::fromStdString(ckpt::formatElement(dtype, one.data()));
+            if (ckpt::dtypeClass(dtype) != ckpt::DTypeClass::Complex)
+                e.value = ckpt::toDouble(dtype, one.data());
+        } catch (const ckpt::Exception &ex) {
+            e.text = QString::fromStdString(ex.error().describe());
+        }
+        return e;
+    }));
+}
+
+void HeatmapWidget::renderImage(const QSize &pixels)
+{
+    const uint64_t outRows = std::max(1, pixels.height()), outCols = std::max(1, pixels.width());
+    const std::vector<double> pooled
+        = poolGrid(m_window.values, m_window.rows, m_window.cols, outRows, outCols, m_pooling);
+    const uint64_t rows = std::min(m_window.rows, outRows), cols = std::min(m_window.cols, outCols);
+    m_image = QImage(int(cols), int(rows), QImage::Format_RGB32);
+    for (uint64_t r = 0; r < rows; ++r) {
+        auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(int(r)));
+        for (uint64_t c = 0; c < cols; ++c)
+            line[c] = colourFor(m_scale, pooled[r * cols + c]).rgb();
+    }
 }
 
 void HeatmapWidget::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     p.setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    if (m_image.isNull()) {
+    if (m_window.values.empty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(rect(), Qt::AlignCenter, m_message.isEmpty() ? tr("No array selected") : m_message);
         return;
     }
-    const QRectF plot = plotRect(size(), int(m_window.rows), int(m_window.cols));
+    const QRectF plot = plotRect(size(), m_window.planeRows, m_window.planeCols);
+    // The plot shows the sampled window; pool it to the plot's device pixels when it has more cells.
+    const QSize pixels = (plot.size() * devicePixelRatioF()).toSize();
+    const QSize wanted(int(std::min<uint64_t>(m_window.cols, uint64_t(std::max(1, pixels.width())))),
+        int(std::min<uint64_t>(m_window.rows, uint64_t(std::max(1, pixels.height())))));
+    if (m_image.isNull() || m_image.size() != wanted)
+        renderImage(wanted);
     p.drawImage(plot, m_image);
     p.setPen(palette().color(QPalette::Mid));
     p.drawRect(plot.adjusted(-0.5, -0.5, 0.5, 0.5));
@@ -110,6 +226,13 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
         footer = tr("%1 × %2").arg(m_window.planeRows).arg(m_window.planeCols);
         if (m_window.truncated())
             footer += tr("  (showing the top-left %1 × %2)").arg(m_window.rows).arg(m_window.cols);
+        else if (m_window.sampled())
+            footer += tr("  (sampled every %1 rows × %2 columns; hover reads exact values)")
+                          .arg(m_window.rowStep)
+                          .arg(m_window.colStep);
+        if (uint64_t(m_image.width()) < m_window.cols || uint64_t(m_image.height()) < m_window.rows)
+            footer += m_pooling == Pooling::MaxAbs ? tr("  · pixels show the largest magnitude")
+                                                   : tr("  · pixels show the mean");
     }
     p.drawText(
         QRectF(kMargin, height() - kFooter, width() - 2 * kMargin, kFooter), Qt::AlignLeft | Qt::AlignVCenter, footer);
@@ -117,13 +240,16 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
 
 void HeatmapWidget::mouseMoveEvent(QMouseEvent *event)
 {
-    const QRectF plot = plotRect(size(), int(m_window.rows), int(m_window.cols));
-    const auto cell = cellAt(plot, int(m_window.rows), int(m_window.cols), event->position());
+    const QRectF plot = plotRect(size(), m_window.planeRows, m_window.planeCols);
+    m_hoverCell = m_window.values.empty()
+        ? std::nullopt
+        : planeCellAt(plot, m_window.planeRows, m_window.planeCols, event->position());
     QString text;
-    if (cell) {
-        text = readout(cell->first, cell->second);
-        emit hovered(
-            cell->first, cell->second, m_window.values[uint64_t(cell->first) * m_window.cols + uint64_t(cell->second)]);
+    if (m_hoverCell) {
+        const auto [row, col] = *m_hoverCell;
+        text = readout(row, col);
+        if (const auto cell = m_window.cellOf(row, col))
+            emit hovered(row, col, m_window.values[cell->first * m_window.cols + cell->second]);
     }
     if (text != m_hoverText) {
         m_hoverText = text;
@@ -133,8 +259,22 @@ void HeatmapWidget::mouseMoveEvent(QMouseEvent *event)
 
 void HeatmapWidget::leaveEvent(QEvent *)
 {
+    m_hoverCell.reset();
     if (!m_hoverText.isEmpty()) {
         m_hoverText.clear();
         update();
     }
+}
+
+void HeatmapWidget::contextMenuEvent(QContextMenuEvent *event)
+{
+    QMenu menu(this);
+    auto *maxAbs
+        = menu.addAction(tr("Pixels show the largest magnitude"), this, [this] { setPooling(Pooling::MaxAbs); });
+    auto *mean = menu.addAction(tr("Pixels show the mean"), this, [this] { setPooling(Pooling::Mean); });
+    maxAbs->setCheckable(true);
+    mean->setCheckable(true);
+    maxAbs->setChecked(m_pooling == Pooling::MaxAbs);
+    mean->setChecked(m_pooling == Pooling::Mean);
+    menu.exec(event->globalPos());
 }

@@ -2,43 +2,84 @@
 
 #include "array_slice.h"
 #include "colour_map.h"
+#include "plane_pooling.h"
+
+#include "tree/array_source.h"
 
 #include <QImage>
 #include <QWidget>
 
-/// Paints a window of a 2-D plane as coloured cells with a colour bar, and reports the cell under
-/// the mouse. Colours come from colour_map.h; the widget only lays out and paints.
+#include <optional>
+
+template <typename T> class QFutureWatcher;
+
+/// Paints a 2-D plane (possibly sampled every k-th row/column) as coloured cells with a colour
+/// bar, pooling cells to the plot's pixels when there are more cells than pixels, and reports the
+/// plane cell under the mouse. Cells the window lacks (sampling skipped them) are read one at a
+/// time from the source on a worker when hovered. Colours come from colour_map.h and pooling from
+/// plane_pooling.h; the widget only lays out and paints. UI-thread only.
 class HeatmapWidget : public QWidget {
     Q_OBJECT
 public:
     explicit HeatmapWidget(QWidget *parent = nullptr);
+    ~HeatmapWidget() override;
 
-    /// Shows `window`; `rowLabel`/`colLabel` name the plane's dimensions in the read-out.
+    /// Shows `window`; the colour scale is chosen from its values.
     void setWindow(SliceWindow window);
+    /// Where exact values of cells missing from the window are read (null: none are read).
+    void setSource(ckpt::ArraySourcePtr source, const SliceSpec &spec);
     void clear(const QString &message = {});
     const SliceWindow &window() const { return m_window; }
     const ColourScale &scale() const { return m_scale; }
+    void setPooling(Pooling pooling);
+    Pooling pooling() const { return m_pooling; }
+    /// The image last painted (pooled to the plot's pixels); null before the first paint.
+    const QImage &image() const { return m_image; }
 
-    /// Where the cells are painted inside a widget of `size`: square cells when they can be at least 4 px,
-    /// otherwise the plot fills the area.
-    static QRectF plotRect(const QSizeF &size, int rows, int cols);
-    /// Read-out for the cell (row, col) of the window, e.g. "[12, 3] = -0.25".
-    QString readout(int row, int col) const;
+    /// Where the plane is painted inside a widget of `size`: whole square cells when they can be at
+    /// least 4 px, otherwise the plane's aspect ratio when it lies within 1:4 and 4:1, otherwise the
+    /// whole area.
+    static QRectF plotRect(const QSizeF &size, uint64_t rows, uint64_t cols);
+    /// Plane cell under `pos` when a rows x cols plane fills `plot`, or nullopt outside it.
+    static std::optional<std::pair<uint64_t, uint64_t>> planeCellAt(
+        const QRectF &plot, uint64_t rows, uint64_t cols, const QPointF &pos);
+    /// Read-out for plane cell (row, col), e.g. "[12, 3] = -0.25"; a cell that sampling skipped
+    /// shows "…" until its exact value has been read. Empty outside the plane.
+    QString readout(uint64_t row, uint64_t col);
+    /// True while an exact value is being read for the read-out.
+    bool isReading() const { return m_reading != nullptr; }
 
     QSize sizeHint() const override { return {480, 360}; }
 
 signals:
-    void hovered(int row, int col, double value);
+    /// The mouse is over plane cell (row, col) whose value is known (NaN for non-numeric reads).
+    void hovered(quint64 row, quint64 col, double value);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
+    struct Exact {
+        uint64_t row = 0, col = 0;
+        QString text;
+        double value = 0;
+    };
+    void readExact(uint64_t row, uint64_t col);
+    void renderImage(const QSize &pixels);
+
     SliceWindow m_window;
     ColourScale m_scale;
+    Pooling m_pooling = Pooling::MaxAbs;
     QImage m_image;
     QString m_message;
     QString m_hoverText;
+    std::optional<std::pair<uint64_t, uint64_t>> m_hoverCell;
+    ckpt::ArraySourcePtr m_source;
+    SliceSpec m_spec;
+    std::optional<Exact> m_exact; ///< last exact value read for the current source and spec
+    QFutureWatcher<Exact> *m_reading = nullptr;
+    std::optional<std::pair<uint64_t, uint64_t>> m_pendingRead; ///< hovered while a read was running
 };

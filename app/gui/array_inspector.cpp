@@ -25,8 +25,9 @@
 
 namespace {
 
-/// Most cells a heatmap window holds per side: enough for any screen, bounded in memory.
-constexpr uint64_t kHeatmapMaxSide = 512;
+/// Most cells of a plane the heatmap holds (32 MiB of doubles); larger planes are sampled every
+/// k-th row and column, and hovering reads the exact element.
+constexpr uint64_t kHeatmapMaxCells = 1ull << 22;
 /// Arrays up to this many bytes get a histogram over every element; larger ones over the heatmap window.
 constexpr uint64_t kFullHistogramBytes = 64ull << 20;
 constexpr int kHistogramBins = 64;
@@ -290,9 +291,10 @@ void ArrayInspector::startHeatmap()
         --m_running;
         if (node == m_node && spec == m_tableModel->slice()) {
             auto [window, error] = watcher->result();
-            if (error.isEmpty())
+            if (error.isEmpty()) {
+                m_heatmap->setSource(m_node->array(), spec);
                 m_heatmap->setWindow(std::move(window));
-            else
+            } else
                 m_heatmap->clear(error);
         }
         emit busyChanged();
@@ -301,7 +303,7 @@ void ArrayInspector::startHeatmap()
         try {
             ckpt::Progress p;
             p.isCancelled = [cancel] { return cancel->load(); };
-            return {readSliceWindow(*src, spec, kHeatmapMaxSide, kHeatmapMaxSide, p), QString()};
+            return {readPlaneSample(*src, spec, kHeatmapMaxCells, p), QString()};
         } catch (const ckpt::Exception &e) {
             return {SliceWindow{}, QString::fromStdString(e.error().describe())};
         }
@@ -331,7 +333,7 @@ void ArrayInspector::startStats()
                 m_stats->setStats(r.stats);
                 m_histogram->setHistogram(r.counts, r.lo, r.hi,
                     r.wholeArray ? tr("all %1 elements").arg(r.stats.count)
-                                 : tr("heatmap window only (array too large)"));
+                                 : tr("the shown plane only (array too large)"));
             }
         }
         emit busyChanged();
@@ -351,7 +353,7 @@ void ArrayInspector::startStats()
                 const auto h = ckpt::histogram(dt, all.data(), r.stats.count, r.lo, r.hi, kHistogramBins);
                 r.counts.assign(h.begin(), h.end());
             } else {
-                const SliceWindow w = readSliceWindow(src, spec, kHeatmapMaxSide, kHeatmapMaxSide, p);
+                const SliceWindow w = readPlaneSample(src, spec, kHeatmapMaxCells, p);
                 const auto h = ckpt::histogram(ckpt::DType::Float64,
                     reinterpret_cast<const std::byte *>(w.values.data()), w.values.size(), r.lo, r.hi, kHistogramBins);
                 r.counts.assign(h.begin(), h.end());

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "tree/array_source.h"
+#include "tree/error.h"
 #include "tree/node.h"
 
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,5 +45,55 @@ inline ckpt::NodePtr sample()
     return Node::makeDict({child("params", params), child("step", Node::makeScalar(ckpt::Scalar::fromInt(4))),
         child("name", Node::makeString("run")), child("opt_state", opt)});
 }
+
+/// A float32 array whose element at linear index i is i * 0.5, computed on demand: no buffer of the
+/// whole array ever exists. Records every readSlab() call; read() of the whole array is an error.
+class ComputedSource : public ckpt::ArraySource {
+public:
+    explicit ComputedSource(std::vector<uint64_t> shape)
+        : m_info{ckpt::DType::Float32, std::move(shape), {}}
+    { }
+    const ckpt::ArrayInfo &info() const override { return m_info; }
+    void read(std::span<std::byte>, const ckpt::Progress &) const override
+    {
+        ckpt::fail(ckpt::ErrorCategory::InvalidArgument, "whole-array read of a computed array");
+    }
+    void readSlab(const ckpt::Slab &slab, std::span<std::byte> out, const ckpt::Progress &) const override
+    {
+        slab.validate(m_info.shape);
+        {
+            std::lock_guard lock(m_mutex);
+            m_slabs.push_back(slab);
+        }
+        if (out.size() != slab.numElements() * 4)
+            ckpt::fail(ckpt::ErrorCategory::InvalidArgument, "bad buffer");
+        const size_t rank = m_info.shape.size();
+        std::vector<uint64_t> ix(rank, 0);
+        for (uint64_t n = 0; n < slab.numElements(); ++n) {
+            uint64_t linear = 0;
+            for (size_t d = 0; d < rank; ++d)
+                linear = linear * m_info.shape[d] + slab.start[d] + ix[d];
+            const float v = float(linear) * 0.5f;
+            std::memcpy(out.data() + n * 4, &v, 4);
+            for (size_t d = rank; d-- > 0;) {
+                if (++ix[d] < slab.count[d])
+                    break;
+                ix[d] = 0;
+            }
+        }
+    }
+    std::string location() const override { return "computed"; }
+
+    std::vector<ckpt::Slab> slabs() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_slabs;
+    }
+
+private:
+    ckpt::ArrayInfo m_info;
+    mutable std::mutex m_mutex;
+    mutable std::vector<ckpt::Slab> m_slabs;
+};
 
 } // namespace testtree

@@ -2,10 +2,13 @@
 #include "colour_map.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
+#include "plane_pooling.h"
 #include "stats_panel.h"
 #include "tree_builders.h"
 
 #include <QtTest>
+
+#include <QImage>
 
 #include <cmath>
 #include <limits>
@@ -71,10 +74,23 @@ private slots:
         QCOMPARE(HistogramWidget::binAt(15, 10, 100, 10), 0);
         QCOMPARE(HistogramWidget::binAt(109, 10, 100, 10), 9);
         QCOMPARE(HistogramWidget::binAt(5, 10, 100, 10), -1);
-        // Square cells for a square plane, centred in the widget.
+        // Square cells for a square plane, centred in the widget; large planes keep a moderate aspect
+        // ratio and fill the area when it is extreme.
         const QRectF r = HeatmapWidget::plotRect(QSizeF(600, 400), 10, 10);
         QCOMPARE(r.width(), r.height());
         QVERIFY(r.left() > 8);
+        const QRectF big = HeatmapWidget::plotRect(QSizeF(600, 400), 1000, 2000);
+        QCOMPARE(big.width(), 2 * big.height());
+        const QRectF strip = HeatmapWidget::plotRect(QSizeF(600, 400), 2, 5000);
+        QVERIFY(strip.height() > 300);
+        // Plane cells under the mouse, for planes far larger than the plot.
+        const QRectF area(0, 0, 100, 100);
+        using Cell = std::optional<std::pair<uint64_t, uint64_t>>;
+        QCOMPARE(HeatmapWidget::planeCellAt(area, 1000, 5000, QPointF(0, 0)), (Cell{{0, 0}}));
+        QCOMPARE(HeatmapWidget::planeCellAt(area, 1000, 5000, QPointF(50, 10.05)), (Cell{{100, 2500}}));
+        QCOMPARE(HeatmapWidget::planeCellAt(area, 1000, 5000, QPointF(99.999, 99.999)), (Cell{{999, 4999}}));
+        QVERIFY(!HeatmapWidget::planeCellAt(area, 1000, 5000, QPointF(101, 5)));
+        QVERIFY(!HeatmapWidget::planeCellAt(area, 0, 5, QPointF(1, 1)));
     }
 
     void windowsOfPlanes()
@@ -104,6 +120,127 @@ private slots:
         QVERIFY(heat.scale().diverging);
         QCOMPARE(heat.readout(3, 0), QStringLiteral("[3, 0] = -3.0"));
         QVERIFY(heat.readout(4, 0).isEmpty());
+    }
+
+    void pooling()
+    {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        const double inf = std::numeric_limits<double>::infinity();
+        // 4 x 4 -> 2 x 2: each output cell is one 2 x 2 block.
+        const std::vector<double> grid{1, 2, -8, 0, //
+            3, 4, 1, 1, //
+            nan, nan, 5, inf, //
+            nan, 7, -6, 6};
+        QCOMPARE(poolGrid(grid, 4, 4, 2, 2, Pooling::Mean), (std::vector<double>{2.5, -1.5, 7, 5.0 / 3}));
+        QCOMPARE(poolGrid(grid, 4, 4, 2, 2, Pooling::MaxAbs), (std::vector<double>{4, -8, 7, inf}));
+        // Same size is the identity; larger targets are clamped to the input.
+        QCOMPARE(poolGrid(grid, 4, 4, 4, 4, Pooling::Mean).size(), 16u);
+        QCOMPARE(poolGrid(grid, 4, 4, 9, 1, Pooling::Mean).size(), 4u);
+        // Blocks of NaN only stay NaN; of infinities only, Mean keeps the infinity.
+        const std::vector<double> special{nan, nan, inf, inf};
+        const auto m = poolGrid(special, 1, 4, 1, 2, Pooling::Mean);
+        QVERIFY(std::isnan(m[0]));
+        QCOMPARE(m[1], inf);
+        // Uneven blocks (5 x 3 -> 2 x 2) still cover every input cell exactly once.
+        std::vector<double> ones(15, 1.0);
+        ones[14] = 100; // bottom-right cell
+        const auto uneven = poolGrid(ones, 5, 3, 2, 2, Pooling::MaxAbs);
+        QCOMPARE(uneven, (std::vector<double>{1, 1, 1, 100}));
+        QVERIFY(poolGrid(ones, 4, 3, 2, 2, Pooling::Mean).empty()); // size mismatch
+        QVERIFY(poolGrid({}, 0, 0, 1, 1, Pooling::Mean).empty());
+    }
+
+    void planeSampling()
+    {
+        QCOMPARE(planeSteps(1000, 1000, 1u << 22), (std::pair<uint64_t, uint64_t>{1, 1}));
+        QCOMPARE(planeSteps(10000, 10000, 1000000), (std::pair<uint64_t, uint64_t>{10, 10}));
+        QCOMPARE(planeSteps(3, 100000000, 1000000), (std::pair<uint64_t, uint64_t>{1, 301})); // 300 gives 1,000,002
+        QCOMPARE(planeSteps(100000000, 2, 1000000), (std::pair<uint64_t, uint64_t>{200, 1}));
+        for (const auto &[r, c, m] : std::vector<std::tuple<uint64_t, uint64_t, uint64_t>>{
+                 {7, 9, 20}, {1ull << 40, 1ull << 40, 1u << 22}, {12345, 678, 1000}, {5, 5, 1}, {1, 1000, 7}}) {
+            const auto [rs, cs] = planeSteps(r, c, m);
+            QVERIFY(rs >= 1 && cs >= 1);
+            QVERIFY2(((r + rs - 1) / rs) * ((c + cs - 1) / cs) <= m, qPrintable(QStringLiteral("%1x%2").arg(r).arg(c)));
+        }
+
+        // A 7 x 9 plane of a (2, 7, 9) array, sampled to at most 20 cells, read in tiny bands and pieces.
+        auto src = std::make_shared<testtree::ComputedSource>(std::vector<uint64_t>{2, 7, 9});
+        const SliceSpec spec{1, 2, {1, 0, 0}};
+        SliceWindow w = readPlaneSample(*src, spec, 20, {}, 4 * 4);
+        QCOMPARE(w.planeRows, 7ull);
+        QCOMPARE(w.planeCols, 9ull);
+        QVERIFY(w.sampled());
+        QVERIFY(!w.truncated());
+        QCOMPARE(w.rows, (7 + w.rowStep - 1) / w.rowStep);
+        QCOMPARE(w.cols, (9 + w.colStep - 1) / w.colStep);
+        QVERIFY(w.rows * w.cols <= 20);
+        for (uint64_t r = 0; r < w.rows; ++r) {
+            for (uint64_t c = 0; c < w.cols; ++c) {
+                const uint64_t linear = 63 + r * w.rowStep * 9 + c * w.colStep;
+                QCOMPARE(w.values[r * w.cols + c], double(float(linear) * 0.5f));
+            }
+        }
+        QCOMPARE(w.cellOf(w.rowStep, 0), (std::optional<std::pair<uint64_t, uint64_t>>{{1, 0}}));
+        QVERIFY(!w.cellOf(1, 1) || w.rowStep == 1);
+        QVERIFY(!w.cellOf(7, 0));
+        for (const ckpt::Slab &slab : src->slabs())
+            QVERIFY(slab.numElements() <= 4); // every read stayed within the band
+
+        // Whole planes: transposed, and a 1000 x 1000 plane with its far corner.
+        w = readPlaneSample(*src, SliceSpec{2, 1, {0, 0, 0}}, 1000);
+        QVERIFY(!w.sampled());
+        QCOMPARE(w.rows, 9ull);
+        QCOMPARE(w.values[8 * 7 + 6], double(float(6 * 9 + 8) * 0.5f)); // [0, 6, 8]
+        auto big = std::make_shared<testtree::ComputedSource>(std::vector<uint64_t>{1000, 1000});
+        w = readPlaneSample(*big, SliceSpec::defaultFor({1000, 1000}), 1u << 22);
+        QCOMPARE(w.rows * w.cols, 1000000ull);
+        QVERIFY(!w.sampled() && !w.truncated());
+        QCOMPARE(w.values.back(), double(float(999999) * 0.5f));
+
+        // Cancellation between bands.
+        ckpt::Progress cancelled;
+        cancelled.isCancelled = [] { return true; };
+        try {
+            readPlaneSample(*big, SliceSpec::defaultFor({1000, 1000}), 1u << 22, cancelled);
+            QFAIL("expected Cancelled");
+        } catch (const ckpt::Exception &e) {
+            QCOMPARE(e.error().category, ckpt::ErrorCategory::Cancelled);
+        }
+    }
+
+    void heatmapOfALargeSampledPlane()
+    {
+        // A 3000 x 2000 plane sampled to at most 100,000 cells, then pooled to the plot's pixels.
+        auto src = std::make_shared<testtree::ComputedSource>(std::vector<uint64_t>{3000, 2000});
+        const SliceSpec spec = SliceSpec::defaultFor({3000, 2000});
+        SliceWindow w = readPlaneSample(*src, spec, 100000);
+        QVERIFY(w.sampled());
+        HeatmapWidget heat;
+        heat.resize(600, 400);
+        heat.setSource(src, spec);
+        heat.setWindow(w);
+        QVERIFY(!heat.scale().diverging);
+        const QImage shot = heat.grab().toImage();
+        QVERIFY(!shot.isNull());
+        const QRectF plot = HeatmapWidget::plotRect(heat.size(), 3000, 2000);
+        QVERIFY(plot.height() > 300);
+        QCOMPARE(plot.width() / plot.height(), 2000.0 / 3000.0);
+        QVERIFY(uint64_t(heat.image().height()) < w.rows); // pooled to the plot's pixels
+        QVERIFY(heat.image().height() <= int(plot.height()) + 1);
+
+        // A sampled cell reads out at once; a skipped one is read exactly, lazily, off the UI thread.
+        QCOMPARE(heat.readout(0, w.colStep),
+            QStringLiteral("[0, %1] = ").arg(w.colStep)
+                + QString::fromStdString(ckpt::formatDouble(double(w.colStep) * 0.5)));
+        QCOMPARE(heat.readout(2999, 1999), QStringLiteral("[2999, 1999] = …"));
+        QTRY_VERIFY(!heat.isReading());
+        QCOMPARE(heat.readout(2999, 1999),
+            QStringLiteral("[2999, 1999] = ")
+                + QString::fromStdString(ckpt::formatDouble(double(float(5999999) * 0.5f))));
+        QVERIFY(heat.readout(3000, 0).isEmpty());
+        const auto last = src->slabs().back();
+        QCOMPARE(last.start, (std::vector<uint64_t>{2999, 1999}));
+        QCOMPARE(last.numElements(), 1ull);
     }
 
     void statsPanelShowsNumbers()
