@@ -17,6 +17,8 @@ constexpr const char *kUsage
     = "ckpt transform SRC --target TARGET [--target-step N] [--target-item NAME] [--rename 'REGEX=REPL' ...] "
       "[--report] [--json] [-o DST [--to FORMAT] [--force]] [--save-recipe FILE] [--step N] [--item NAME]";
 
+void printSummary(const RestoreReport &r, std::ostream &out);
+
 void printReport(const RestoreReport &r, std::ostream &out)
 {
     size_t width = 12;
@@ -40,6 +42,11 @@ void printReport(const RestoreReport &r, std::ostream &out)
         for (const std::string &e : r.extras)
             out << "    " << e << "\n";
     }
+    printSummary(r, out);
+}
+
+void printSummary(const RestoreReport &r, std::ostream &out)
+{
     out << r.count(RestoreLeaf::Fate::Taken) << " taken, " << r.count(RestoreLeaf::Fate::Renamed) << " renamed, "
         << r.count(RestoreLeaf::Fate::Filled) << " filled from the target, " << r.extras.size()
         << " dropped: " << (r.restorable() ? "restores into the target" : "would NOT restore into the target") << "\n";
@@ -85,6 +92,8 @@ int cmdTransform(const std::vector<std::string> &args)
     }
     if (!writing)
         return report.restorable() ? 0 : 1;
+    if (!a.has("report") && !a.has("json"))
+        printSummary(report, std::cerr);
     const NodePtr result = applyRestore(c.root, target, report);
     const std::string format
         = writeRepaired(result, a.get("output"), a.get("to"), a.has("force"), {a.positional[0], op.target.path});
