@@ -27,6 +27,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -342,8 +343,10 @@ void MainWindow::updateBusyUi()
 bool MainWindow::waitUntilIdle(int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
+    QTimer wake; // bounds each wait below so that the deadline is checked; sleeps, never spins
+    wake.start(20);
     while (isBusy() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 20);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     QCoreApplication::processEvents();
     return !isBusy();
 }
