@@ -95,7 +95,7 @@ QRectF HeatmapWidget::plotRect(const QSizeF &size, uint64_t rows, uint64_t cols)
     const double aspect = double(cols) / double(rows);
     if (cell >= 4 || (aspect >= 0.25 && aspect <= 4)) {
         const QSizeF s(cell * double(cols), cell * double(rows));
-        return QRectF(area.topLeft() + QPointF((area.width() - s.width()) / 2, 0), s);
+        return QRectF(area.topLeft() + QPointF((area.width() - s.width()) / 2, (area.height() - s.height()) / 2), s);
     }
     return area;
 }

@@ -38,7 +38,7 @@ public:
 
     /// Where the plane is painted inside a widget of `size`: whole square cells when they can be at
     /// least 4 px, otherwise the plane's aspect ratio when it lies within 1:4 and 4:1, otherwise the
-    /// whole area.
+    /// whole area; centred.
     static QRectF plotRect(const QSizeF &size, uint64_t rows, uint64_t cols);
     /// Plane cell under `pos` when a rows x cols plane fills `plot`, or nullopt outside it.
     static std::optional<std::pair<uint64_t, uint64_t>> planeCellAt(

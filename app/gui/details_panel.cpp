@@ -2,6 +2,8 @@
 
 #include "tree/array_info.h"
 
+#include <QDateTime>
+
 namespace {
 
 QString row(const QString &label, const QString &value, bool mono = false)
@@ -15,6 +17,30 @@ QString row(const QString &label, const QString &value, bool mono = false)
 QString qs(const std::string &s)
 {
     return QString::fromStdString(s);
+}
+
+/// One table row per scalar of the metadata, keyed by its dotted path: `*_timestamp_nsecs` as UTC
+/// dates, dotted handler class paths shortened to the class name,
+/// empty objects skipped.
+void metadataRows(const nlohmann::json &j, const QString &prefix, QString &html)
+{
+    if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it)
+            metadataRows(it.value(), prefix.isEmpty() ? qs(it.key()) : prefix + QLatin1Char('.') + qs(it.key()), html);
+        return;
+    }
+    QString value;
+    if (j.is_number_integer() && prefix.endsWith(QStringLiteral("_timestamp_nsecs"))) {
+        value = QDateTime::fromMSecsSinceEpoch(j.get<int64_t>() / 1000000, Qt::UTC)
+                    .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
+    } else if (j.is_string()) {
+        value = qs(j.get<std::string>());
+        if (prefix.contains(QStringLiteral("handler")) && value.count(QLatin1Char('.')) > 2)
+            value = value.section(QLatin1Char('.'), -1);
+    } else {
+        value = qs(j.dump());
+    }
+    html += row(prefix.isEmpty() ? QStringLiteral("(value)") : prefix, value);
 }
 
 } // namespace
@@ -67,9 +93,13 @@ void DetailsPanel::render()
             html += QStringLiteral("<li>") + qs(w).toHtmlEscaped() + QStringLiteral("</li>");
         html += QStringLiteral("</ul>");
     }
-    if (!c.metadata.is_null() && !c.metadata.empty())
-        html += QStringLiteral("<h4>") + tr("Metadata") + QStringLiteral("</h4><pre>")
-            + qs(c.metadata.dump(2)).toHtmlEscaped() + QStringLiteral("</pre>");
+    if (!c.metadata.is_null() && !c.metadata.empty()) {
+        QString rows;
+        metadataRows(c.metadata, {}, rows);
+        if (!rows.isEmpty())
+            html += QStringLiteral("<h4>") + tr("Metadata") + QStringLiteral("</h4><table>") + rows
+                + QStringLiteral("</table>");
+    }
 
     if (m_node) {
         html += QStringLiteral("<h4>") + tr("Selection") + QStringLiteral("</h4><table>");

@@ -30,7 +30,8 @@ ckpt::Checkpoint syntheticCheckpoint(const std::string &path)
     c.format = "synthetic";
     c.era = "In-memory test tree";
     c.warnings = {"step 7 was incomplete and skipped"};
-    c.metadata = {{"custom", {{"lr", 0.1}}}};
+    c.metadata = {{"custom", {{"lr", 0.1}}}, {"commit_timestamp_nsecs", 1700000000123456789},
+        {"empty", nlohmann::json::object()}};
     c.root = ckpt::Node::makeDict({{key("params"), ckpt::Node::makeDict({{key("Dense_0"), dense}})},
         {key("step"), ckpt::Node::makeScalar(ckpt::Scalar::fromInt(4))}, {key("name"), ckpt::Node::makeString("run")},
         {key("blob"), ckpt::Node::makeBytes(std::string("\x00\x01", 2))}, {key("nothing"), ckpt::Node::makeNone()}});

@@ -267,7 +267,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
         const QString details = w.details()->toPlainText();
         QVERIFY(details.contains(QStringLiteral("step 7 was incomplete and skipped")));
-        QVERIFY(details.contains(QStringLiteral("\"lr\": 0.1")));
+        QVERIFY(details.contains(QStringLiteral("custom.lr")));
+        QVERIFY(details.contains(QStringLiteral("0.1")));
+        QVERIFY(details.contains(QStringLiteral("2023-11-14 22:13:20.123 UTC"))); // commit_timestamp_nsecs
+        QVERIFY(!details.contains(QStringLiteral("empty")));
         QVERIFY(w.selectKeyPath(QStringLiteral("step")));
         QCOMPARE(w.inspector()->plainText(), QStringLiteral("4"));
         QVERIFY(w.selectKeyPath(QStringLiteral("name")));

@@ -86,7 +86,9 @@ private slots:
         w.show();
         w.openPath(run);
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, 20000);
-        QVERIFY(w.selectKeyPath(QStringLiteral("state/params/conv/kernel")));
+        w.computeAllStats();
+        QVERIFY(w.waitUntilIdle(20000));
+        QVERIFY(w.selectKeyPath(QStringLiteral("state/params/hidden/kernel")));
         w.inspector()->tabs()->setCurrentIndex(ArrayInspector::HeatmapTab);
         shoot(w, QStringLiteral("orbax_run_steps"));
     }
