@@ -274,6 +274,32 @@ private slots:
         QCOMPARE(c.root->child("n")->scalar().i, int64_t(3));
     }
 
+    void eraBStringPlaceholders()
+    {
+        // Orbax 0.4 without _METADATA: {"s": "PLACEHOLDER://s", "e": "PLACEHOLDER://e"} whose values are in
+        // _strings.json, not in zarr arrays.
+        QTemporaryDir tmp;
+        const fs::path dir = fs::path(tmp.path().toStdString()) / "item";
+        fs::create_directories(dir);
+        std::vector<std::byte> mp{std::byte(0x82)};
+        for (const char *kv : {"s", "e"}) {
+            const std::string key(kv), value = "PLACEHOLDER://" + key;
+            mp.push_back(std::byte(0xa0 | key.size()));
+            for (char ch : key)
+                mp.push_back(std::byte(ch));
+            mp.push_back(std::byte(0xa0 | value.size()));
+            for (char ch : value)
+                mp.push_back(std::byte(ch));
+        }
+        std::ofstream(dir / "checkpoint", std::ios::binary)
+            .write(reinterpret_cast<const char *>(mp.data()), std::streamsize(mp.size()));
+        std::ofstream(dir / "_strings.json") << "{\"s\": \"hello\", \"e\": \"\"}";
+        Checkpoint c = openCheckpoint(dir.string());
+        QCOMPARE(c.root->child("s")->kind(), NodeKind::String);
+        QCOMPARE(c.root->child("s")->text(), std::string("hello"));
+        QCOMPARE(c.root->child("e")->text(), std::string());
+    }
+
     void sar2652()
     {
         const std::string root = kCorpus + "/orbax_ocdbt_zarr2/sar2652_polynomial_expansion";

@@ -149,8 +149,13 @@ std::optional<std::string_view> placeholderName(const NodePtr &n, Context &c)
 /// Replaces placeholder strings of the aggregate msgpack tree by zarr arrays; keeps inline values.
 NodePtr resolveMsgpack(Context &c, const NodePtr &n, Path &path)
 {
-    if (auto name = placeholderName(n, c))
-        return zarrLeaf(c, std::string(*name), path);
+    if (auto name = placeholderName(n, c)) {
+        // Era B wrote string leaves as placeholders too; their values live in _strings.json.
+        const std::string key(*name);
+        if (c.strings && c.strings->contains(key) && (*c.strings)[key].is_string())
+            return Node::makeString((*c.strings)[key].get<std::string>());
+        return zarrLeaf(c, key, path);
+    }
     if (n->kind() == NodeKind::Array)
         return n->withAnnotation(kAnnotStorage, "msgpack " + c.msgpackPath);
     if (!n->isContainer() || n->children().empty())
