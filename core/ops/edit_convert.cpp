@@ -132,17 +132,9 @@ void encodeIntegerBits(DType to, uint64_t bits, std::byte *out)
     case DType::UInt16: store(out, uint16_t(bits)); break;
     case DType::UInt32: store(out, uint32_t(bits)); break;
     case DType::UInt64: store(out, uint64_t(bits)); break;
-    case DType::Int4: {
-        // ml_dtypes holds int4 sign-extended in one byte.
-        const int64_t v = int64_t(bits << 60) >> 60;
-        store(out, int8_t(v));
-        break;
-    }
-    case DType::Int2: {
-        const int64_t v = int64_t(bits << 62) >> 62;
-        store(out, int8_t(v));
-        break;
-    }
+    // ml_dtypes holds int4/int2 as the low bits of the byte, not sign-extended (-1 is 0x0f).
+    case DType::Int4: store(out, uint8_t(bits & 0xf)); break;
+    case DType::Int2: store(out, uint8_t(bits & 0x3)); break;
     case DType::UInt4: store(out, uint8_t(bits & 0xf)); break;
     case DType::UInt2: store(out, uint8_t(bits & 0x3)); break;
     default: break;

@@ -138,6 +138,12 @@ private slots:
         QCOMPARE(conv(DType::Float32, 0.5, DType::Bool), 1.0);
         QCOMPARE(conv(DType::Bool, 1, DType::Float8_e5m2), 1.0);
         QCOMPARE(conv(DType::Complex64, 2.5, DType::Float32), 2.5);
+        // ml_dtypes keeps int4/int2 as the low bits of the byte: -1 is 0x0f, not 0xff.
+        std::byte nib{};
+        encodeInt(DType::Int4, -1, &nib);
+        QCOMPARE(int(nib), 0x0f);
+        encodeInt(DType::Int2, -2, &nib);
+        QCOMPARE(int(nib), 0x02);
         // An exact int64 survives a round trip through the integer path.
         std::byte in[8], out[8];
         encodeInt(DType::Int64, INT64_MAX - 1, in);
