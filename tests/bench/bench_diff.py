@@ -69,15 +69,15 @@ print(json.dumps({"seconds": 0.0}))
 
 
 def run_with_rss(cmd, ok_codes=(0,)):
-    """(wall seconds, peak RSS MiB, stdout) of cmd in a fresh process (GNU time for the peak)."""
+    """(wall seconds, peak RSS MiB, stdout, CPU seconds user+sys) of cmd in a fresh process (GNU time)."""
     t0 = time.perf_counter()
-    proc = subprocess.run([GNU_TIME, "-f", "%M", "-o", RSS_PATH, *cmd], capture_output=True)
+    proc = subprocess.run([GNU_TIME, "-f", "%M %U %S", "-o", RSS_PATH, *cmd], capture_output=True)
     wall = time.perf_counter() - t0
     if proc.returncode not in ok_codes:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:].decode(errors='replace')}")
     with open(RSS_PATH) as f:
-        rss_kib = int(f.read().split()[-1])
-    return wall, rss_kib / 1024.0, proc.stdout
+        rss_kib, user, system = f.read().split()[-3:]
+    return wall, int(rss_kib) / 1024.0, proc.stdout, float(user) + float(system)
 
 
 def write_run(root, size_mb, leaves):
@@ -147,13 +147,17 @@ def main():
     np_work = statistics.median(json.loads(r[2])["seconds"] for r in npy)
     base_t = statistics.median(r[0] for r in base)
     print(f"\n2 x {size / 2**20:.0f} MiB, median of {args.repeat}, warm page cache, {os.cpu_count()} CPUs")
-    print(f"{'':<44} {'wall (s)':>9} {'peak RSS (MiB)':>15} {'GB/s':>6}")
-    print(f"{'ckpt diff':<44} {ck_t:>9.2f} {max(r[1] for r in ck):>15.0f} {2 * size / 1e9 / ck_t:>6.2f}")
-    print(f"{'numpy + orbax restore (whole process)':<44} {np_wall:>9.2f} {max(r[1] for r in npy):>15.0f} "
-          f"{2 * size / 1e9 / np_wall:>6.2f}")
-    print(f"{'numpy + orbax restore (after imports)':<44} {np_work:>9.2f} {'':>15} {2 * size / 1e9 / np_work:>6.2f}")
-    print(f"{'python start + import numpy, orbax':<44} {base_t:>9.2f} {max(r[1] for r in base):>15.0f}")
-    print(f"\nspeed-up: {np_wall / ck_t:.1f}x whole process, {np_work / ck_t:.1f}x after imports")
+    ck_cpu = statistics.median(r[3] for r in ck)
+    np_cpu = statistics.median(r[3] for r in npy)
+    print(f"{'':<44} {'wall (s)':>9} {'CPU (s)':>8} {'peak RSS (MiB)':>15} {'GB/s':>6}")
+    print(f"{'ckpt diff':<44} {ck_t:>9.2f} {ck_cpu:>8.2f} {max(r[1] for r in ck):>15.0f} {2 * size / 1e9 / ck_t:>6.2f}")
+    print(f"{'numpy + orbax restore (whole process)':<44} {np_wall:>9.2f} {np_cpu:>8.2f} "
+          f"{max(r[1] for r in npy):>15.0f} {2 * size / 1e9 / np_wall:>6.2f}")
+    print(f"{'numpy + orbax restore (after imports)':<44} {np_work:>9.2f} {'':>8} {'':>15} "
+          f"{2 * size / 1e9 / np_work:>6.2f}")
+    print(f"{'python start + import numpy, orbax':<44} {base_t:>9.2f} {'':>8} {max(r[1] for r in base):>15.0f}")
+    print(f"\nspeed-up: {np_wall / ck_t:.1f}x wall (whole process), {np_work / ck_t:.1f}x after imports, "
+          f"{np_cpu / ck_cpu:.1f}x CPU time; load average {os.getloadavg()[0]:.1f}")
     tmp.cleanup()
 
 
