@@ -2,6 +2,7 @@
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "tree/node.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -188,6 +189,23 @@ private slots:
             return m;
         };
         QCOMPARE(byPath(l3), byPath(leaves));
+    }
+
+    void targetIsAStepOfARun()
+    {
+        // A legacy Flax run: checkpoint_1 has the target structure, checkpoint_2 (the latest) not.
+        QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("run")));
+        QFile::copy(m_target, path("run/checkpoint_1"));
+        QFile::copy(m_partial, path("run/checkpoint_2"));
+        const QString rule = QStringLiteral("--rename=params/Dense_0/(.*)=params/dense/\\1");
+        Run r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"), rule});
+        QCOMPARE(r.code, 1); // the latest step has params/scale
+        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"),
+            QStringLiteral("--target-step"), QStringLiteral("1"), rule});
+        QCOMPARE(r.code, 0);
+        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"),
+            QStringLiteral("--target-step"), QStringLiteral("9"), rule});
+        QCOMPARE(r.code, 2);
     }
 
     void applyErrors()
