@@ -78,8 +78,9 @@ NodePtr annotateArray(const Context &c, NodePtr node, const std::string &name, c
 NodePtr zarrLeaf(Context &c, const std::string &name, const Path &path)
 {
     ArraySourcePtr src;
+    const bool v2 = c.store->get(zarr::joinKey(name, ".zarray")) != nullptr;
     try {
-        if (c.store->get(zarr::joinKey(name, ".zarray"))) {
+        if (v2) {
             src = zarr::openV2Array(c.store, name);
             c.zarrVersions.insert(2);
         } else if (c.store->get(zarr::joinKey(name, "zarr.json"))) {
@@ -92,7 +93,7 @@ NodePtr zarrLeaf(Context &c, const std::string &name, const Path &path)
     } catch (const Exception &e) {
         throw e.withKeyPath(joinPath(path));
     }
-    const int version = c.store->get(zarr::joinKey(name, ".zarray")) ? 2 : 3;
+    const int version = v2 ? 2 : 3;
     const std::string storage = c.storeKind == "ocdbt"
         ? "ocdbt zarr" + std::to_string(version) + " " + name
         : "zarr" + std::to_string(version) + " " + (fs::path(c.dir) / name).string();

@@ -38,9 +38,12 @@ PyTreeMetadata parsePyTreeMetadata(std::string_view text, const std::string &fil
     m.useZarr3 = optBool(j, "use_zarr3");
     m.storeArrayDataEqualToFillValue = optBool(j, "store_array_data_equal_to_fill_value");
     m.customMetadata = j.value("custom_metadata", nlohmann::json());
-    const auto tree = j.value("tree_metadata", nlohmann::json());
-    if (!tree.is_object())
+    // References, not copies: a 10,000-leaf tree_metadata is tens of MB of nlohmann objects.
+    const auto treeIt = j.find("tree_metadata");
+    if (treeIt == j.end() || !treeIt->is_object())
         fail(ErrorCategory::Corrupt, "_METADATA has no \"tree_metadata\" object", file);
+    const nlohmann::json &tree = *treeIt;
+    m.entries.reserve(tree.size());
     for (const auto &[reprKey, entry] : tree.items()) {
         if (!entry.is_object() || !entry.contains("key_metadata") || !entry["key_metadata"].is_array())
             fail(ErrorCategory::Corrupt, "tree_metadata entry " + reprKey + " has no key_metadata list", file);
@@ -67,8 +70,9 @@ PyTreeMetadata parsePyTreeMetadata(std::string_view text, const std::string &fil
                 e.path.push_back(Key::name(name));
             }
         }
-        const auto vm = entry.value("value_metadata", nlohmann::json::object());
-        if (vm.is_object()) {
+        const auto vmIt = entry.find("value_metadata");
+        if (vmIt != entry.end() && vmIt->is_object()) {
+            const nlohmann::json &vm = *vmIt;
             if (vm.contains("value_type") && vm["value_type"].is_string())
                 e.valueType = vm["value_type"].get<std::string>();
             e.skipDeserialize = optBool(vm, "skip_deserialize").value_or(false);
