@@ -36,7 +36,7 @@ int cmdConvert(const std::vector<std::string> &args)
         fail(ErrorCategory::InvalidArgument, std::string("--to FORMAT is required: ") + kUsage);
     const auto format = exportFormatFromName(to);
     if (!format)
-        fail(ErrorCategory::InvalidArgument, "unknown output format '" + to + "' (orbax, flax-msgpack, hdf5)");
+        fail(ErrorCategory::Unsupported, "unknown output format '" + to + "' (orbax, flax-msgpack, hdf5)");
     if (*format != ExportFormat::Orbax
         && (a.has("zarr3") || a.has("no-ocdbt") || a.has("no-compression") || a.has("ocdbt-target-bytes")))
         fail(ErrorCategory::InvalidArgument, "--zarr3, --no-ocdbt and --no-compression apply to --to orbax");
