@@ -7,6 +7,8 @@
 class AllStatsJob;
 class ArrayInspector;
 class DetailsPanel;
+class DiffView;
+class ExportDialog;
 class ErrorBanner;
 class PytreeBrowser;
 class PytreeFilterProxy;
@@ -87,6 +89,15 @@ public:
     QString errorText() const;
     QString statusText() const;
 
+    /// Opens (or reuses) the diff window comparing the open checkpoint (A) with `path` (B, opened on
+    /// the diff's worker); null when nothing is open.
+    DiffView *diffWith(const QString &path, const ckpt::OpenOptions &options = {});
+    /// Diffs the open step (A) with `step` of the same run (B); null when no run is open.
+    DiffView *diffWithStep(const QString &step);
+    DiffView *diffView() const { return m_diffView; }
+    /// Shows the export dialog for the open checkpoint; null when nothing is open.
+    ExportDialog *showExportDialog();
+
 public slots:
     void openFileDialog();
     void openFolderDialog();
@@ -94,6 +105,8 @@ public slots:
     void collapseAll();
     void computeAllStats();
     void cancelWork();
+    void diffWithFileDialog();
+    void diffWithFolderDialog();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -127,5 +140,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QAction *m_reopenAction = nullptr;
     AllStatsJob *m_allStats = nullptr;
+    DiffView *m_diffView = nullptr;
+    ExportDialog *m_exportDialog = nullptr;
     QString m_openingPath;
 };

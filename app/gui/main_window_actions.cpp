@@ -1,12 +1,19 @@
 // MainWindow's menus, toolbar and file dialogs.
 #include "main_window.h"
 
+#include "diff_view.h"
+#include "document_controller.h"
+#include "error_banner.h"
+#include "export_dialog.h"
 #include "pytree_browser.h"
 #include "recent_files.h"
+#include "step_list_model.h"
+#include "steps_dock.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QFileDialog>
+#include <QLabel>
 #include <QMenuBar>
 #include <QToolBar>
 #include <QTreeView>
@@ -26,6 +33,11 @@ void MainWindow::createActions()
         style()->standardIcon(QStyle::SP_BrowserReload), tr("Reopen &last"), this, [this] { reopenLast(); });
     file->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Open &demo"), this, [this] { openDemo(); });
     file->addAction(style()->standardIcon(QStyle::SP_DirHomeIcon), tr("&Start page"), this, &MainWindow::showStartPage);
+    file->addSeparator();
+    auto *exportAction = file->addAction(tr("&Export…"), this, [this] { showExportDialog(); });
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addAction(tr("&Diff with file…"), this, &MainWindow::diffWithFileDialog);
+    file->addAction(tr("Diff with f&older…"), this, &MainWindow::diffWithFolderDialog);
     file->addSeparator();
     auto *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
@@ -48,6 +60,18 @@ void MainWindow::createActions()
     view->addSeparator();
     auto *stats = view->addAction(style()->standardIcon(QStyle::SP_FileDialogInfoView),
         tr("Compute &statistics of all arrays"), this, &MainWindow::computeAllStats);
+
+    QTreeView *steps = stepView();
+    steps->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(steps, &QTreeView::customContextMenuRequested, this, [this, steps](const QPoint &pos) {
+        const QModelIndex ix = steps->indexAt(pos);
+        if (!ix.isValid() || !m_document->current())
+            return;
+        const QString step = ix.data(StepListModel::StepTextRole).toString();
+        QMenu menu(this);
+        menu.addAction(tr("Diff with the open step"), this, [this, step] { diffWithStep(step); });
+        menu.exec(steps->viewport()->mapToGlobal(pos));
+    });
 
     QToolBar *bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
@@ -85,4 +109,63 @@ void MainWindow::openFolderDialog()
     const QString path = QFileDialog::getExistingDirectory(this, tr("Open checkpoint folder"));
     if (!path.isEmpty())
         openPath(path);
+}
+
+void MainWindow::diffWithFileDialog()
+{
+    if (!m_document->current())
+        return showError(tr("Open a checkpoint first, then diff it with another."));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Diff with checkpoint file"));
+    if (!path.isEmpty())
+        diffWith(path);
+}
+
+void MainWindow::diffWithFolderDialog()
+{
+    if (!m_document->current())
+        return showError(tr("Open a checkpoint first, then diff it with another."));
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Diff with checkpoint folder"));
+    if (!path.isEmpty())
+        diffWith(path);
+}
+
+DiffView *MainWindow::diffWith(const QString &path, const ckpt::OpenOptions &options)
+{
+    const CheckpointPtr a = m_document->current();
+    if (!a)
+        return nullptr;
+    if (!m_diffView) {
+        m_diffView = new DiffView(this);
+        connect(m_diffView, &DiffView::finished, this,
+            [this](bool) { m_status->setText(m_diffView->statusLabel()->text()); });
+    }
+    m_diffView->start(a, path, options);
+    m_diffView->show();
+    m_diffView->raise();
+    return m_diffView;
+}
+
+DiffView *MainWindow::diffWithStep(const QString &step)
+{
+    if (m_document->runRoot().isEmpty() || stepModel()->rowOf(step) < 0)
+        return nullptr;
+    ckpt::OpenOptions options;
+    options.step = step.toStdString();
+    return diffWith(m_document->runRoot(), options);
+}
+
+ExportDialog *MainWindow::showExportDialog()
+{
+    const CheckpointPtr c = m_document->current();
+    if (!c) {
+        showError(tr("Open a checkpoint first, then export it."));
+        return nullptr;
+    }
+    delete m_exportDialog;
+    m_exportDialog = new ExportDialog(c, this);
+    connect(m_exportDialog, &ExportDialog::exported, this,
+        [this](const QString &path) { m_status->setText(tr("Exported to %1").arg(path)); });
+    connect(m_exportDialog, &ExportDialog::failed, this, [this](const QString &message) { showError(message); });
+    m_exportDialog->show();
+    return m_exportDialog;
 }

@@ -1,0 +1,462 @@
+#include "diff_view.h"
+
+#include "diff_filter_proxy.h"
+#include "diff_model.h"
+#include "document_controller.h"
+#include "heatmap_widget.h"
+#include "histogram_widget.h"
+#include "tree/error.h"
+#include "tree/key.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cmath>
+
+struct DiffView::Result {
+    CheckpointPtr b;
+    ckpt::DiffResult diff;
+    std::optional<ckpt::Error> error;
+};
+
+struct DiffView::Planes {
+    SliceWindow a, b;
+    std::optional<ckpt::Error> error;
+};
+
+namespace {
+constexpr uint64_t kMaxPlaneCells = 256 * 1024; ///< cells read per side for the heatmaps
+constexpr int kHistogramBins = 64;
+
+ckpt::ArraySourcePtr arrayAt(const ckpt::NodePtr &root, const std::optional<ckpt::DiffSide> &side)
+{
+    if (!root || !side || side->kind != "array")
+        return nullptr;
+    const ckpt::NodePtr node = ckpt::findNode(root, ckpt::parsePath(side->path));
+    return node && node->kind() == ckpt::NodeKind::Array ? node->array() : nullptr;
+}
+} // namespace
+
+DiffView::DiffView(QWidget *parent)
+    : QWidget(parent, Qt::Window)
+    , m_model(new DiffModel(this))
+    , m_proxy(new DiffFilterProxy(this))
+{
+    setWindowTitle(tr("Diff"));
+    m_proxy->setSourceModel(m_model);
+    auto *layout = new QVBoxLayout(this);
+
+    auto *bar = new QHBoxLayout;
+    m_diffOnly = new QCheckBox(tr("Differences only"), this);
+    m_diffOnly->setChecked(true);
+    bar->addWidget(m_diffOnly);
+    bar->addSpacing(12);
+    const DiffModel::Category cats[4] = {DiffModel::Added, DiffModel::Removed, DiffModel::Changed, DiffModel::Same};
+    for (DiffModel::Category c : cats) {
+        auto *box = new QCheckBox(DiffModel::categoryName(c), this);
+        box->setChecked(m_proxy->categoryShown(c));
+        m_toggles[c] = box;
+        bar->addWidget(box);
+        connect(box, &QCheckBox::toggled, this, [this, c](bool on) {
+            m_proxy->setCategoryShown(c, on);
+            QSignalBlocker block(m_diffOnly);
+            m_diffOnly->setChecked(m_proxy->differencesOnly());
+            m_tree->expandAll();
+        });
+    }
+    connect(m_diffOnly, &QCheckBox::toggled, this, [this](bool on) {
+        m_proxy->setDifferencesOnly(on);
+        for (int c = 0; c < 4; ++c) {
+            QSignalBlocker block(m_toggles[c]);
+            m_toggles[c]->setChecked(m_proxy->categoryShown(DiffModel::Category(c)));
+        }
+        m_tree->expandAll();
+    });
+    bar->addStretch(1);
+    m_status = new QLabel(this);
+    bar->addWidget(m_status);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(160);
+    m_progress->hide();
+    bar->addWidget(m_progress);
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->hide();
+    connect(m_cancel, &QToolButton::clicked, this, &DiffView::cancel);
+    bar->addWidget(m_cancel);
+    layout->addLayout(bar);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_tree = new QTreeView(split);
+    m_tree->setModel(m_proxy);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setSortingEnabled(true);
+    m_tree->sortByColumn(DiffModel::MaxAbsColumn, Qt::DescendingOrder);
+    m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
+    m_tree->header()->resizeSection(DiffModel::NameColumn, 260);
+    m_tree->header()->resizeSection(DiffModel::StatusColumn, 120);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DiffView::onSelection);
+
+    auto *lower = new QWidget(split);
+    auto *lowerLayout = new QVBoxLayout(lower);
+    lowerLayout->setContentsMargins(0, 0, 0, 0);
+    m_pairLabel = new QLabel(tr("Select a changed array to compare its values."), lower);
+    lowerLayout->addWidget(m_pairLabel);
+    m_sliceBox = new QWidget(lower);
+    m_sliceLayout = new QHBoxLayout(m_sliceBox);
+    m_sliceLayout->setContentsMargins(0, 0, 0, 0);
+    lowerLayout->addWidget(m_sliceBox);
+    auto *plots = new QHBoxLayout;
+    const auto titled = [lower](const QString &title, QWidget *w) {
+        auto *box = new QVBoxLayout;
+        auto *label = new QLabel(title, lower);
+        label->setAlignment(Qt::AlignHCenter);
+        box->addWidget(label);
+        box->addWidget(w, 1);
+        return box;
+    };
+    m_heatA = new HeatmapWidget(lower);
+    m_heatB = new HeatmapWidget(lower);
+    m_heatDiff = new HeatmapWidget(lower);
+    m_hist = new HistogramWidget(lower);
+    for (QWidget *w : {static_cast<QWidget *>(m_heatA), static_cast<QWidget *>(m_heatB),
+             static_cast<QWidget *>(m_heatDiff), static_cast<QWidget *>(m_hist)})
+        w->setMinimumSize(160, 140);
+    plots->addLayout(titled(tr("A"), m_heatA), 1);
+    plots->addLayout(titled(tr("B"), m_heatB), 1);
+    plots->addLayout(titled(tr("A − B"), m_heatDiff), 1);
+    plots->addLayout(titled(tr("Histogram of A − B"), m_hist), 1);
+    lowerLayout->addLayout(plots, 1);
+    split->addWidget(m_tree);
+    split->addWidget(lower);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
+    showPlaneMessage({});
+    resize(1200, 800);
+}
+
+DiffView::~DiffView()
+{
+    cancel();
+    if (m_diffWatcher)
+        m_diffWatcher->waitForFinished();
+    if (m_planeWatcher)
+        m_planeWatcher->waitForFinished();
+}
+
+void DiffView::start(CheckpointPtr a, CheckpointPtr b, const ckpt::DiffOptions &options)
+{
+    const QString title = QString::fromStdString(b->path);
+    run(
+        std::move(a), [b](const ckpt::Progress &) { return b; }, title, options);
+}
+
+void DiffView::start(
+    CheckpointPtr a, const QString &pathB, const ckpt::OpenOptions &openB, const ckpt::DiffOptions &options)
+{
+    QString title = pathB;
+    if (openB.step)
+        title += tr(" (step %1)").arg(QString::fromStdString(*openB.step));
+    run(
+        std::move(a),
+        [path = pathB.toStdString(), openB](const ckpt::Progress &progress) {
+            return std::make_shared<const ckpt::Checkpoint>(ckpt::openCheckpoint(path, openB, progress));
+        },
+        title, options);
+}
+
+void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ckpt::DiffOptions &options)
+{
+    if (m_diffWatcher) {
+        m_diffWatcher->disconnect(this);
+        m_diffWatcher->cancel();
+        connect(m_diffWatcher, &QFutureWatcherBase::finished, m_diffWatcher, &QObject::deleteLater);
+        m_diffWatcher = nullptr;
+    }
+    m_a = std::move(a);
+    m_b.reset();
+    QString titleA = QString::fromStdString(m_a->path);
+    if (m_a->step)
+        titleA += tr(" (step %1)").arg(QString::fromStdString(m_a->step->text));
+    setWindowTitle(tr("Diff: A = %1, B = %2").arg(titleA, titleB));
+    m_model->setResult({});
+    showPlaneMessage({});
+    m_status->setText(tr("Comparing…"));
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->show();
+    auto *watcher = new QFutureWatcher<std::shared_ptr<Result>>(this);
+    m_diffWatcher = watcher;
+    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(watcher, &QFutureWatcherBase::finished, this, &DiffView::onDiffFinished);
+    watcher->setFuture(QtConcurrent::run(
+        [ra = m_a->root, openB = std::move(openB), options](QPromise<std::shared_ptr<Result>> &promise) {
+            promise.setProgressRange(0, 1000);
+            ckpt::Progress progress;
+            progress.isCancelled = [&promise] { return promise.isCanceled(); };
+            progress.report = [&promise](uint64_t done, uint64_t total) {
+                if (total > 0)
+                    promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
+            };
+            auto r = std::make_shared<Result>();
+            try {
+                ckpt::Progress quiet;
+                quiet.isCancelled = progress.isCancelled;
+                r->b = openB(quiet);
+                r->diff = ckpt::diffTrees(ra, r->b->root, options, progress);
+            } catch (const ckpt::Exception &e) {
+                r->error = e.error();
+            } catch (const std::exception &e) {
+                r->error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), {}, std::nullopt, {}};
+            }
+            promise.addResult(std::move(r));
+        }));
+}
+
+void DiffView::cancel()
+{
+    if (m_diffWatcher)
+        m_diffWatcher->cancel();
+}
+
+void DiffView::onDiffFinished()
+{
+    auto *watcher = m_diffWatcher;
+    m_diffWatcher = nullptr;
+    watcher->deleteLater();
+    m_progress->hide();
+    m_cancel->hide();
+    std::shared_ptr<Result> r;
+    if (watcher->future().resultCount() > 0)
+        r = watcher->result();
+    if (watcher->isCanceled() || !r || (r->error && r->error->category == ckpt::ErrorCategory::Cancelled)) {
+        m_status->setText(tr("Diff cancelled"));
+        emit finished(false);
+        return;
+    }
+    if (r->error) {
+        m_status->setText(tr("Diff failed: %1").arg(DocumentController::describe(*r->error)));
+        emit finished(false);
+        return;
+    }
+    m_b = r->b;
+    const ckpt::DiffSummary s = r->diff.summary;
+    m_model->setResult(std::move(r->diff));
+    m_tree->expandAll();
+    const uint64_t changed = s.pairs - s.counts[0] - s.counts[1] - s.counts[2];
+    m_status->setText(s.identical() ? tr("Identical: %1 leaves").arg(s.pairs)
+                                    : tr("%1 leaves: %2 changed, %3 added, %4 removed")
+                                          .arg(s.pairs)
+                                          .arg(changed)
+                                          .arg(s.counts[int(ckpt::DiffStatus::Added)])
+                                          .arg(s.counts[int(ckpt::DiffStatus::Removed)]));
+    emit finished(true);
+}
+
+bool DiffView::selectPath(const QString &path)
+{
+    const QModelIndex source = m_model->indexForPath(path);
+    const QModelIndex ix = m_proxy->mapFromSource(source);
+    if (!ix.isValid())
+        return false;
+    for (QModelIndex p = ix.parent(); p.isValid(); p = p.parent())
+        m_tree->expand(p);
+    m_tree->setCurrentIndex(ix);
+    m_tree->scrollTo(ix);
+    return true;
+}
+
+void DiffView::showPlaneMessage(const QString &text)
+{
+    m_srcA.reset();
+    m_srcB.reset();
+    m_shape.clear();
+    const QString message = text.isEmpty() ? tr("Select a changed array to compare its values.") : text;
+    m_pairLabel->setText(message);
+    m_sliceBox->hide();
+    m_heatA->clear(QString());
+    m_heatB->clear(QString());
+    m_heatDiff->clear(QString());
+    m_hist->clear(QString());
+}
+
+void DiffView::onSelection()
+{
+    const ckpt::DiffEntry *e = m_model->entryAt(m_proxy->mapToSource(m_tree->currentIndex()));
+    if (!e || !m_a || !m_b) {
+        showPlaneMessage({});
+        return;
+    }
+    auto srcA = arrayAt(m_a->root, e->a);
+    auto srcB = arrayAt(m_b->root, e->b);
+    if (!srcA || !srcB) {
+        showPlaneMessage(
+            tr("%1: values can be compared only between two arrays.").arg(QString::fromStdString(e->path)));
+        return;
+    }
+    if (srcA->info().shape != srcB->info().shape) {
+        showPlaneMessage(tr("%1: shapes differ, values are not compared.").arg(QString::fromStdString(e->path)));
+        return;
+    }
+    m_srcA = std::move(srcA);
+    m_srcB = std::move(srcB);
+    m_shape = m_srcA->info().shape;
+    m_spec = SliceSpec::defaultFor(m_shape);
+    m_pairLabel->setText(QStringLiteral("%1 — %2").arg(QString::fromStdString(e->path),
+        m_model->data(m_model->indexForPath(QString::fromStdString(e->path)).siblingAtColumn(DiffModel::StatusColumn))
+            .toString()));
+    m_heatA->setSource(m_srcA, m_spec);
+    m_heatB->setSource(m_srcB, m_spec);
+    m_heatDiff->setSource(nullptr, m_spec);
+    rebuildSliceControls();
+    readPlanes();
+}
+
+bool DiffView::setSlice(const SliceSpec &spec)
+{
+    if (!m_srcA || !spec.isValidFor(m_shape))
+        return false;
+    m_spec = spec;
+    m_heatA->setSource(m_srcA, m_spec);
+    m_heatB->setSource(m_srcB, m_spec);
+    rebuildSliceControls();
+    readPlanes();
+    return true;
+}
+
+void DiffView::rebuildSliceControls()
+{
+    while (QLayoutItem *item = m_sliceLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    const int rank = int(m_shape.size());
+    m_sliceBox->setVisible(rank > 0);
+    if (rank == 0)
+        return;
+    const auto dimCombo = [this, rank](int current, bool allowNone) {
+        auto *combo = new QComboBox(m_sliceBox);
+        if (allowNone)
+            combo->addItem(tr("—"), -1);
+        for (int d = 0; d < rank; ++d)
+            combo->addItem(tr("dim %1 (%2)").arg(d).arg(m_shape[size_t(d)]), d);
+        combo->setCurrentIndex(combo->findData(current));
+        return combo;
+    };
+    m_sliceLayout->addWidget(new QLabel(tr("Rows:"), m_sliceBox));
+    auto *rows = dimCombo(m_spec.rowDim, false);
+    m_sliceLayout->addWidget(rows);
+    m_sliceLayout->addWidget(new QLabel(tr("Columns:"), m_sliceBox));
+    auto *cols = dimCombo(m_spec.colDim, true);
+    m_sliceLayout->addWidget(cols);
+    const auto apply = [this, rows, cols] {
+        SliceSpec s = m_spec;
+        s.rowDim = rows->currentData().toInt();
+        s.colDim = cols->currentData().toInt();
+        if (s.rowDim == s.colDim)
+            s.colDim = -1;
+        QMetaObject::invokeMethod(
+            this, [this, s] { setSlice(s); }, Qt::QueuedConnection);
+    };
+    connect(rows, &QComboBox::currentIndexChanged, this, apply);
+    connect(cols, &QComboBox::currentIndexChanged, this, apply);
+    for (int d = 0; d < rank; ++d) {
+        if (d == m_spec.rowDim || d == m_spec.colDim)
+            continue;
+        m_sliceLayout->addWidget(new QLabel(tr("dim %1:").arg(d), m_sliceBox));
+        auto *spin = new QSpinBox(m_sliceBox);
+        spin->setRange(0, int(std::min<uint64_t>(m_shape[size_t(d)], uint64_t(INT32_MAX)) - 1));
+        spin->setValue(int(m_spec.fixed[size_t(d)]));
+        spin->setKeyboardTracking(false);
+        connect(spin, &QSpinBox::valueChanged, this, [this, d](int v) {
+            m_spec.fixed[size_t(d)] = uint64_t(v);
+            m_heatA->setSource(m_srcA, m_spec);
+            m_heatB->setSource(m_srcB, m_spec);
+            readPlanes();
+        });
+        m_sliceLayout->addWidget(spin);
+    }
+    m_sliceLayout->addStretch(1);
+}
+
+void DiffView::readPlanes()
+{
+    if (m_planeWatcher) {
+        m_planesStale = true; // re-read once the running read ends
+        return;
+    }
+    m_planesStale = false;
+    auto *watcher = new QFutureWatcher<std::shared_ptr<Planes>>(this);
+    m_planeWatcher = watcher;
+    connect(watcher, &QFutureWatcherBase::finished, this, &DiffView::onPlanesRead);
+    watcher->setFuture(QtConcurrent::run([a = m_srcA, b = m_srcB, spec = m_spec]() {
+        auto p = std::make_shared<Planes>();
+        try {
+            p->a = readPlaneSample(*a, spec, kMaxPlaneCells);
+            p->b = readPlaneSample(*b, spec, kMaxPlaneCells);
+        } catch (const ckpt::Exception &e) {
+            p->error = e.error();
+        }
+        return p;
+    }));
+}
+
+void DiffView::onPlanesRead()
+{
+    auto *watcher = m_planeWatcher;
+    m_planeWatcher = nullptr;
+    watcher->deleteLater();
+    if (m_planesStale && m_srcA) {
+        readPlanes();
+        return;
+    }
+    if (!m_srcA)
+        return;
+    const std::shared_ptr<Planes> p = watcher->result();
+    if (p->error) {
+        m_heatA->clear(DocumentController::describe(*p->error));
+        return;
+    }
+    SliceWindow d = p->a;
+    d.isSigned = true;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < d.values.size(); ++i) {
+        d.values[i] = p->a.values[i] - p->b.values[i];
+        if (std::isfinite(d.values[i])) {
+            lo = std::min(lo, d.values[i]);
+            hi = std::max(hi, d.values[i]);
+        }
+    }
+    m_heatA->setWindow(std::move(p->a));
+    m_heatB->setWindow(std::move(p->b));
+    if (!(lo <= hi)) {
+        m_heatDiff->setWindow(std::move(d));
+        m_hist->clear(tr("No finite differences"));
+        return;
+    }
+    if (lo == hi) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    std::vector<quint64> counts(kHistogramBins, 0);
+    for (double v : d.values)
+        if (std::isfinite(v))
+            ++counts[size_t(std::clamp(int((v - lo) / (hi - lo) * kHistogramBins), 0, kHistogramBins - 1))];
+    const QString caption = d.sampled() ? tr("A − B over a sampled plane") : tr("A − B over the plane");
+    m_heatDiff->setWindow(std::move(d));
+    m_hist->setHistogram(std::move(counts), lo, hi, caption);
+}

@@ -1,0 +1,254 @@
+#include "export_dialog.h"
+
+#include "document_controller.h"
+#include "tree/error.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+struct ExportDialog::Outcome {
+    ckpt::ExportResult result;
+    std::optional<ckpt::Error> error;
+};
+
+ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
+    : QDialog(parent)
+    , m_checkpoint(std::move(checkpoint))
+{
+    setWindowTitle(tr("Export checkpoint"));
+    auto *layout = new QVBoxLayout(this);
+    auto *source = new QLabel(tr("Source: %1").arg(QString::fromStdString(m_checkpoint->path)), this);
+    source->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    source->setWordWrap(true);
+    layout->addWidget(source);
+
+    auto *form = new QFormLayout;
+    m_format = new QComboBox(this);
+    m_format->addItem(tr("Orbax PyTree checkpoint"), int(ckpt::ExportFormat::Orbax));
+    m_format->addItem(tr("Flax msgpack"), int(ckpt::ExportFormat::FlaxMsgpack));
+    m_format->addItem(tr("HDF5"), int(ckpt::ExportFormat::Hdf5));
+    form->addRow(tr("Format:"), m_format);
+
+    m_zarr3 = new QCheckBox(tr("zarr v3 arrays (--zarr3)"), this);
+    m_noOcdbt = new QCheckBox(tr("One zarr folder per array, no OCDBT (--no-ocdbt)"), this);
+    m_widen = new QCheckBox(tr("Widen bfloat16 / float8 / int4 to float32"), this);
+    auto *stepRow = new QHBoxLayout;
+    m_asStep = new QCheckBox(tr("Add as step"), this);
+    m_step = new QSpinBox(this);
+    m_step->setRange(0, std::numeric_limits<int>::max());
+    if (m_checkpoint->step)
+        m_step->setValue(int(m_checkpoint->step->value));
+    stepRow->addWidget(m_asStep);
+    stepRow->addWidget(m_step);
+    stepRow->addWidget(new QLabel(tr("of the run folder at the destination"), this));
+    stepRow->addStretch(1);
+    m_force = new QCheckBox(tr("Overwrite an existing destination"), this);
+    auto *options = new QVBoxLayout;
+    for (QWidget *w :
+        {static_cast<QWidget *>(m_zarr3), static_cast<QWidget *>(m_noOcdbt), static_cast<QWidget *>(m_widen)})
+        options->addWidget(w);
+    options->addLayout(stepRow);
+    options->addWidget(m_force);
+    form->addRow(tr("Options:"), options);
+
+    auto *destRow = new QHBoxLayout;
+    m_dest = new QLineEdit(this);
+    m_dest->setPlaceholderText(tr("File or folder to create"));
+    m_dest->setMinimumWidth(360);
+    auto *browseButton = new QToolButton(this);
+    browseButton->setText(tr("Browse…"));
+    connect(browseButton, &QToolButton::clicked, this, &ExportDialog::browse);
+    destRow->addWidget(m_dest, 1);
+    destRow->addWidget(browseButton);
+    form->addRow(tr("Destination:"), destRow);
+    layout->addLayout(form);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    layout->addWidget(m_progress);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    auto *buttons = new QDialogButtonBox(this);
+    m_exportButton = buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    m_cancelButton = buttons->addButton(QDialogButtonBox::Close);
+    connect(m_exportButton, &QPushButton::clicked, this, [this] { startExport(); });
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        if (isRunning())
+            cancel();
+        else
+            reject();
+    });
+    layout->addWidget(buttons);
+
+    connect(m_format, &QComboBox::currentIndexChanged, this, &ExportDialog::updateEnabled);
+    connect(m_asStep, &QCheckBox::toggled, this, &ExportDialog::updateEnabled);
+    updateEnabled();
+}
+
+ExportDialog::~ExportDialog()
+{
+    if (m_watcher) {
+        m_watcher->cancel();
+        m_watcher->waitForFinished();
+    }
+}
+
+void ExportDialog::setFormat(ckpt::ExportFormat format)
+{
+    m_format->setCurrentIndex(m_format->findData(int(format)));
+}
+
+void ExportDialog::setDestination(const QString &path)
+{
+    m_dest->setText(path);
+}
+
+QString ExportDialog::destination() const
+{
+    return m_dest->text().trimmed();
+}
+
+QString ExportDialog::statusText() const
+{
+    return m_status->text();
+}
+
+void ExportDialog::updateEnabled()
+{
+    const auto format = ckpt::ExportFormat(m_format->currentData().toInt());
+    const bool busy = isRunning();
+    const bool orbax = format == ckpt::ExportFormat::Orbax;
+    m_format->setEnabled(!busy);
+    m_zarr3->setEnabled(!busy && orbax);
+    m_noOcdbt->setEnabled(!busy && orbax);
+    m_widen->setEnabled(!busy && format == ckpt::ExportFormat::Hdf5);
+    m_asStep->setEnabled(!busy && format != ckpt::ExportFormat::Hdf5);
+    m_step->setEnabled(!busy && m_asStep->isEnabled() && m_asStep->isChecked());
+    m_force->setEnabled(!busy);
+    m_dest->setEnabled(!busy);
+    m_exportButton->setEnabled(!busy);
+    m_cancelButton->setText(busy ? tr("Cancel") : tr("Close"));
+}
+
+ckpt::ExportOptions ExportDialog::options() const
+{
+    ckpt::ExportOptions o;
+    o.format = ckpt::ExportFormat(m_format->currentData().toInt());
+    if (o.format == ckpt::ExportFormat::Orbax) {
+        o.orbax.useZarr3 = m_zarr3->isChecked();
+        o.orbax.useOcdbt = !m_noOcdbt->isChecked();
+    }
+    o.hdf5Widen = o.format == ckpt::ExportFormat::Hdf5 && m_widen->isChecked();
+    if (m_asStep->isChecked() && o.format != ckpt::ExportFormat::Hdf5)
+        o.asStep = std::to_string(m_step->value());
+    o.force = m_force->isChecked();
+    o.sourcePaths.push_back(m_checkpoint->path);
+    if (m_checkpoint->metadata.contains("step_path") && m_checkpoint->metadata["step_path"].is_string())
+        o.sourcePaths.push_back(m_checkpoint->metadata["step_path"].get<std::string>());
+    return o;
+}
+
+void ExportDialog::browse()
+{
+    const auto format = ckpt::ExportFormat(m_format->currentData().toInt());
+    QString path;
+    if (format == ckpt::ExportFormat::Orbax || m_asStep->isChecked())
+        path = QFileDialog::getSaveFileName(
+            this, tr("Export to folder"), destination(), {}, nullptr, QFileDialog::DontConfirmOverwrite);
+    else if (format == ckpt::ExportFormat::Hdf5)
+        path = QFileDialog::getSaveFileName(this, tr("Export to HDF5 file"), destination(), tr("HDF5 (*.h5 *.hdf5)"));
+    else
+        path = QFileDialog::getSaveFileName(
+            this, tr("Export to Flax msgpack file"), destination(), tr("Flax msgpack (*.msgpack);;All files (*)"));
+    if (!path.isEmpty())
+        m_dest->setText(path);
+}
+
+bool ExportDialog::startExport()
+{
+    if (isRunning())
+        return false;
+    const QString dst = destination();
+    if (dst.isEmpty()) {
+        m_status->setText(tr("Choose a destination first."));
+        return false;
+    }
+    m_progress->setValue(0);
+    m_status->setText(tr("Exporting to %1…").arg(dst));
+    auto *watcher = new QFutureWatcher<std::shared_ptr<Outcome>>(this);
+    m_watcher = watcher;
+    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(watcher, &QFutureWatcherBase::finished, this, &ExportDialog::onFinished);
+    watcher->setFuture(QtConcurrent::run([root = m_checkpoint->root, keep = m_checkpoint, file = dst.toStdString(),
+                                             o = options()](QPromise<std::shared_ptr<Outcome>> &promise) {
+        promise.setProgressRange(0, 1000);
+        ckpt::Progress progress;
+        progress.isCancelled = [&promise] { return promise.isCanceled(); };
+        progress.report = [&promise](uint64_t done, uint64_t total) {
+            if (total > 0)
+                promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
+        };
+        auto out = std::make_shared<Outcome>();
+        try {
+            out->result = ckpt::exportTree(root, file, o, progress);
+        } catch (const ckpt::Exception &e) {
+            out->error = e.error();
+        } catch (const std::exception &e) {
+            out->error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), file, std::nullopt, {}};
+        }
+        promise.addResult(std::move(out));
+    }));
+    updateEnabled();
+    return true;
+}
+
+void ExportDialog::cancel()
+{
+    if (m_watcher)
+        m_watcher->cancel();
+}
+
+void ExportDialog::onFinished()
+{
+    auto *watcher = m_watcher;
+    m_watcher = nullptr;
+    watcher->deleteLater();
+    updateEnabled();
+    std::shared_ptr<Outcome> out;
+    if (watcher->future().resultCount() > 0)
+        out = watcher->result();
+    if (!out || (out->error && out->error->category == ckpt::ErrorCategory::Cancelled)) {
+        m_progress->setValue(0);
+        m_status->setText(tr("Export cancelled; nothing was written."));
+        emit failed(m_status->text());
+        return;
+    }
+    if (out->error) {
+        m_status->setText(tr("Export failed: %1").arg(DocumentController::describe(*out->error)));
+        emit failed(m_status->text());
+        return;
+    }
+    m_progress->setValue(1000);
+    const QString path = QString::fromStdString(out->result.path);
+    m_status->setText(tr("Exported to %1").arg(path));
+    emit exported(path);
+}

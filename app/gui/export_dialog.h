@@ -1,0 +1,76 @@
+#pragma once
+
+#include "layout/checkpoint.h"
+#include "ops/export.h"
+
+#include <QDialog>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+template <typename T> class QFutureWatcher;
+
+/// File > Export…: writes the open checkpoint's tree with ckpt::exportTree in a chosen format
+/// (Orbax, Flax msgpack, HDF5) with its options, on a worker with progress and Cancel.
+///
+/// The source path (and an Orbax step folder) are passed as ExportOptions::sourcePaths so the
+/// destination can never overwrite the source. Emits exported() or failed() when the export ends
+/// (a cancel emits failed() with a Cancelled message). Keeps the checkpoint alive while it runs.
+/// UI-thread only.
+class ExportDialog : public QDialog {
+    Q_OBJECT
+public:
+    using CheckpointPtr = std::shared_ptr<const ckpt::Checkpoint>;
+
+    explicit ExportDialog(CheckpointPtr checkpoint, QWidget *parent = nullptr);
+    ~ExportDialog() override;
+
+    /// The options the controls describe.
+    ckpt::ExportOptions options() const;
+    QString destination() const;
+    void setDestination(const QString &path);
+    void setFormat(ckpt::ExportFormat format);
+
+    /// Starts the export; false (with the reason in the status line) when one runs or the
+    /// destination is empty.
+    bool startExport();
+    void cancel();
+    bool isRunning() const { return m_watcher != nullptr; }
+    QString statusText() const;
+
+    QComboBox *formatCombo() const { return m_format; }
+    QCheckBox *zarr3Box() const { return m_zarr3; }
+    QCheckBox *noOcdbtBox() const { return m_noOcdbt; }
+    QCheckBox *widenBox() const { return m_widen; }
+    QCheckBox *asStepBox() const { return m_asStep; }
+    QSpinBox *stepSpin() const { return m_step; }
+    QCheckBox *forceBox() const { return m_force; }
+
+signals:
+    void exported(const QString &path);
+    void failed(const QString &message);
+
+private:
+    struct Outcome;
+    void updateEnabled();
+    void browse();
+    void onFinished();
+
+    CheckpointPtr m_checkpoint;
+    QComboBox *m_format;
+    QCheckBox *m_zarr3, *m_noOcdbt, *m_widen, *m_asStep, *m_force;
+    QSpinBox *m_step;
+    QLineEdit *m_dest;
+    QProgressBar *m_progress;
+    QLabel *m_status;
+    QPushButton *m_exportButton;
+    QPushButton *m_cancelButton;
+    QFutureWatcher<std::shared_ptr<Outcome>> *m_watcher = nullptr;
+};

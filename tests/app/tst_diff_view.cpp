@@ -1,0 +1,166 @@
+#include "app_test_helpers.h"
+
+#include "diff_filter_proxy.h"
+#include "diff_model.h"
+#include "diff_view.h"
+#include "document_controller.h"
+#include "heatmap_widget.h"
+#include "histogram_widget.h"
+#include "main_window.h"
+
+#include "tree/key.h"
+
+#include <QCheckBox>
+#include <QDir>
+#include <QLabel>
+#include <QTreeView>
+#include <QtTest>
+
+#include <numeric>
+
+namespace {
+
+constexpr int kWaitMs = 30000;
+
+QString statusOf(DiffModel *m, const char *path)
+{
+    const QModelIndex ix = m->indexForPath(QString::fromLatin1(path));
+    return ix.isValid() ? ix.siblingAtColumn(DiffModel::StatusColumn).data().toString() : QStringLiteral("<absent>");
+}
+
+/// Plane cell (row, col) of the leaf at `path`, read straight from its source.
+double cell(const ckpt::NodePtr &root, const char *path, const SliceSpec &spec, uint64_t row, uint64_t col)
+{
+    const ckpt::NodePtr node = ckpt::findNode(root, ckpt::parsePath(path));
+    const SliceWindow w = readSliceWindow(*node->array(), spec, row + 1, col + 1);
+    return w.values[row * w.cols + col];
+}
+
+} // namespace
+
+class TestDiffView : public QObject {
+    Q_OBJECT
+private slots:
+    void corpusPair()
+    {
+        const QString a = corpusFile(QStringLiteral("flax_msgpack/transformer_mpc_depth/checkpoint_0"));
+        const QString b = corpusFile(QStringLiteral("flax_msgpack/transformer_mpc_map/checkpoint_0"));
+        if (a.isEmpty() || b.isEmpty())
+            QSKIP("corpus transformer_mpc_depth / transformer_mpc_map missing");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QCOMPARE(w.diffWith(b), nullptr); // nothing open yet
+        w.openPath(a);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        DiffView *view = w.diffWith(b);
+        QVERIFY(view);
+        QVERIFY(view->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("115 leaves: 111 changed, 0 added, 0 removed"));
+        QVERIFY(w.statusText().contains(QStringLiteral("111 changed")));
+
+        DiffModel *m = view->model();
+        QCOMPARE(statusOf(m, "params/Transformer/posembed_input/pos_embedding"), QStringLiteral("shape changed"));
+        const QModelIndex pos = m->indexForPath(QStringLiteral("params/Transformer/posembed_input/pos_embedding"));
+        QCOMPARE(pos.siblingAtColumn(DiffModel::ShapeAColumn).data().toString(), QStringLiteral("(1, 768, 42)"));
+        QCOMPARE(pos.siblingAtColumn(DiffModel::ShapeBColumn).data().toString(), QStringLiteral("(1, 400, 42)"));
+        QCOMPARE(statusOf(m, "params/head/kernel"), QStringLiteral("values changed"));
+        const QModelIndex head = m->indexForPath(QStringLiteral("params/head/kernel"));
+        QCOMPARE(head.siblingAtColumn(DiffModel::DifferingColumn).data().toString(), QStringLiteral("1512 / 1764"));
+        QCOMPARE(head.siblingAtColumn(DiffModel::MaxAbsColumn).data().toString().left(5), QStringLiteral("0.153"));
+        QCOMPARE(statusOf(m, "params"), QStringLiteral("changed"));
+
+        // Sorted by max difference, descending: step (6840) is the first row.
+        QCOMPARE(view->proxy()->index(0, 0).data().toString(), QStringLiteral("step"));
+        // Differences only hides the 4 same leaves; the Same toggle shows them.
+        int sameLeaves = 0;
+        for (const auto &e : m->result().entries)
+            sameLeaves += e.status == ckpt::DiffStatus::Same;
+        QCOMPARE(sameLeaves, 4);
+        QVERIFY(view->proxy()->differencesOnly());
+
+        // The selected changed array shows A, B and A-B of the same plane.
+        QVERIFY(view->selectPath(QStringLiteral("params/head/kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapDiff()->window().rows == 42, kWaitMs);
+        const SliceSpec spec = view->slice();
+        const ckpt::NodePtr ra = w.document()->current()->root;
+        const auto rb = std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(b.toStdString()));
+        const SliceWindow &wa = view->heatmapA()->window();
+        const SliceWindow &wb = view->heatmapB()->window();
+        const SliceWindow &wd = view->heatmapDiff()->window();
+        QCOMPARE(wa.values.size(), size_t(42 * 42));
+        QCOMPARE(wa.values[5 * 42 + 7], cell(ra, "params/head/kernel", spec, 5, 7));
+        QCOMPARE(wb.values[5 * 42 + 7], cell(rb->root, "params/head/kernel", spec, 5, 7));
+        QCOMPARE(wd.values[5 * 42 + 7], wa.values[5 * 42 + 7] - wb.values[5 * 42 + 7]);
+        const auto &counts = view->histogram()->counts();
+        QCOMPARE(std::accumulate(counts.begin(), counts.end(), quint64(0)), quint64(42 * 42));
+
+        // Linked slicing: one spec drives A, B and A-B (embedding kernel is 5x5x1x42).
+        QVERIFY(view->selectPath(QStringLiteral("params/embedding/kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().planeRows == 5, kWaitMs);
+        SliceSpec s2 = view->slice();
+        QCOMPARE(s2.rowDim, 1);
+        QCOMPARE(s2.colDim, 3);
+        s2.fixed[0] = 3;
+        QVERIFY(view->setSlice(s2));
+        SliceSpec bad = s2;
+        bad.fixed[0] = 5;
+        QVERIFY(!view->setSlice(bad));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().values.size() == 5 * 42
+                && view->heatmapA()->window().values[2 * 42 + 9] == cell(ra, "params/embedding/kernel", s2, 2, 9),
+            kWaitMs);
+        QCOMPARE(view->heatmapB()->window().values[2 * 42 + 9], cell(rb->root, "params/embedding/kernel", s2, 2, 9));
+        QCOMPARE(view->heatmapDiff()->window().values[2 * 42 + 9],
+            cell(ra, "params/embedding/kernel", s2, 2, 9) - cell(rb->root, "params/embedding/kernel", s2, 2, 9));
+
+        // A shape-changed pair shows no planes.
+        QVERIFY(view->selectPath(QStringLiteral("params/Transformer/posembed_input/pos_embedding")));
+        QVERIFY(view->heatmapA()->window().values.empty());
+
+        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(view->selectPath(QStringLiteral("params/Transformer/encoderblock_0/MlpBlock_0/Dense_0/kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().planeRows == 42, kWaitMs);
+        view->resize(1400, 900);
+        QTest::qWait(50);
+        QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view.png")));
+    }
+
+    void missingSecondSideFails()
+    {
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QTemporaryDir tmp;
+        w.openPath(QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/flax_state.msgpack"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr || !w.errorText().isEmpty(), kWaitMs);
+        if (!w.document()->current())
+            QSKIP("demo checkpoint missing");
+        DiffView *view = w.diffWith(tmp.path() + QStringLiteral("/nothing-here"));
+        QVERIFY(view);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QVERIFY2(view->statusLabel()->text().startsWith(QStringLiteral("Diff failed:")),
+            qPrintable(view->statusLabel()->text()));
+        QCOMPARE(view->model()->rowCount(), 0);
+    }
+
+    void cancelStopsDiff()
+    {
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/flax_state.msgpack"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr || !w.errorText().isEmpty(), kWaitMs);
+        if (!w.document()->current())
+            QSKIP("demo checkpoint missing");
+        DiffView view;
+        QSignalSpy done(&view, &DiffView::finished);
+        // Cancelled before the worker reports: the view says so whatever the worker got to.
+        view.start(w.document()->current(), w.document()->current());
+        view.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, kWaitMs);
+        QCOMPARE(done.at(0).at(0).toBool(), false);
+        QCOMPARE(view.statusLabel()->text(), QStringLiteral("Diff cancelled"));
+    }
+};
+
+QTEST_MAIN(TestDiffView)
+#include "tst_diff_view.moc"
