@@ -126,6 +126,33 @@ private slots:
         QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view.png")));
     }
 
+    void stepOfTheSameRun()
+    {
+        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(run).isDir())
+            QSKIP("demo run not generated");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(run);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QCOMPARE(QString::fromStdString(w.document()->current()->step->text), QStringLiteral("3"));
+        QCOMPARE(w.diffWithStep(QStringLiteral("99")), nullptr); // not a step of this run
+        DiffView *view = w.diffWithStep(QStringLiteral("1"));
+        QVERIFY(view);
+        QVERIFY(view->windowTitle().contains(QStringLiteral("(step 3)")));
+        QVERIFY(view->windowTitle().contains(QStringLiteral("(step 1)")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("32 leaves: 30 changed, 0 added, 0 removed"));
+        QCOMPARE(statusOf(view->model(), "metrics/accuracy"), QStringLiteral("same"));
+        // Same leaves are hidden by default and shown by the "same" toggle.
+        const auto visible = [view] {
+            return view->proxy()->mapFromSource(view->model()->indexForPath(QStringLiteral("metrics/accuracy")));
+        };
+        QVERIFY(!visible().isValid());
+        view->proxy()->setCategoryShown(DiffModel::Same, true);
+        QVERIFY(visible().isValid());
+    }
+
     void missingSecondSideFails()
     {
         TestSettings s;
