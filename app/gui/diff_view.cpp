@@ -10,10 +10,12 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleValidator>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QSplitter>
@@ -84,6 +86,29 @@ DiffView::DiffView(QWidget *parent)
         }
         m_tree->expandAll();
     });
+    bar->addSpacing(12);
+    const auto toleranceEdit = [this](const QString &tip) {
+        auto *edit = new QLineEdit(QStringLiteral("0"), this);
+        auto *validator = new QDoubleValidator(0, 1e300, 17, edit);
+        validator->setNotation(QDoubleValidator::ScientificNotation);
+        validator->setLocale(QLocale::c());
+        edit->setValidator(validator);
+        edit->setToolTip(tip);
+        edit->setMaximumWidth(80);
+        return edit;
+    };
+    m_atol = toleranceEdit(tr("Absolute tolerance: |a-b| <= atol + rtol*|b| is close"));
+    m_rtol = toleranceEdit(tr("Relative tolerance: |a-b| <= atol + rtol*|b| is close"));
+    m_nanEqual = new QCheckBox(tr("NaN = NaN"), this);
+    auto *compare = new QToolButton(this);
+    compare->setText(tr("Compare again"));
+    connect(compare, &QToolButton::clicked, this, [this] { recompare(); });
+    bar->addWidget(new QLabel(tr("atol"), this));
+    bar->addWidget(m_atol);
+    bar->addWidget(new QLabel(tr("rtol"), this));
+    bar->addWidget(m_rtol);
+    bar->addWidget(m_nanEqual);
+    bar->addWidget(compare);
     bar->addStretch(1);
     m_status = new QLabel(this);
     bar->addWidget(m_status);
@@ -160,7 +185,9 @@ DiffView::~DiffView()
 
 void DiffView::start(CheckpointPtr a, CheckpointPtr b, const ckpt::DiffOptions &options)
 {
-    const QString title = QString::fromStdString(b->path);
+    QString title = QString::fromStdString(b->path);
+    if (b->step)
+        title += tr(" (step %1)").arg(QString::fromStdString(b->step->text));
     run(
         std::move(a), [b](const ckpt::Progress &) { return b; }, title, options);
 }
@@ -189,6 +216,10 @@ void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ck
     }
     m_a = std::move(a);
     m_b.reset();
+    m_options = options;
+    m_atol->setText(QString::number(options.compare.atol, 'g', 17));
+    m_rtol->setText(QString::number(options.compare.rtol, 'g', 17));
+    m_nanEqual->setChecked(options.compare.nanEqual);
     QString titleA = QString::fromStdString(m_a->path);
     if (m_a->step)
         titleA += tr(" (step %1)").arg(QString::fromStdString(m_a->step->text));
@@ -225,6 +256,23 @@ void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ck
             }
             promise.addResult(std::move(r));
         }));
+}
+
+ckpt::DiffOptions DiffView::options() const
+{
+    ckpt::DiffOptions o = m_options;
+    o.compare.atol = QLocale::c().toDouble(m_atol->text());
+    o.compare.rtol = QLocale::c().toDouble(m_rtol->text());
+    o.compare.nanEqual = m_nanEqual->isChecked();
+    return o;
+}
+
+bool DiffView::recompare()
+{
+    if (isRunning() || !m_a || !m_b)
+        return false;
+    start(m_a, m_b, options());
+    return true;
 }
 
 void DiffView::cancel()

@@ -17,6 +17,7 @@ class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QSpinBox;
 class QToolButton;
@@ -44,6 +45,14 @@ public:
     void start(CheckpointPtr a, const QString &pathB, const ckpt::OpenOptions &openB = {},
         const ckpt::DiffOptions &options = {});
     void cancel();
+    /// Compares the same two checkpoints again with the tolerance controls' values (atol, rtol,
+    /// NaN equal); false while a diff runs or before one has finished.
+    bool recompare();
+    /// The options the tolerance controls describe (renames and threads as last started).
+    ckpt::DiffOptions options() const;
+    QLineEdit *atolEdit() const { return m_atol; }
+    QLineEdit *rtolEdit() const { return m_rtol; }
+    QCheckBox *nanEqualBox() const { return m_nanEqual; }
     bool isRunning() const { return m_diffWatcher != nullptr; }
     bool isReadingPlanes() const { return m_planeWatcher != nullptr; }
 
@@ -83,6 +92,9 @@ private:
     QCheckBox *m_toggles[4];
     QCheckBox *m_diffOnly;
     QLabel *m_status;
+    QLineEdit *m_atol, *m_rtol;
+    QCheckBox *m_nanEqual;
+    ckpt::DiffOptions m_options;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
     QWidget *m_sliceBox;

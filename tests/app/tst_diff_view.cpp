@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QLabel>
+#include <QLineEdit>
 #include <QTreeView>
 #include <QtTest>
 
@@ -151,6 +152,20 @@ private slots:
         QVERIFY(!visible().isValid());
         view->proxy()->setCategoryShown(DiffModel::Same, true);
         QVERIFY(visible().isValid());
+
+        // Compare again with a tolerance wide enough for every update: identical.
+        QCOMPARE(view->options().compare.atol, 0.0);
+        view->atolEdit()->setText(QStringLiteral("1e9"));
+        view->nanEqualBox()->setChecked(true);
+        QCOMPARE(view->options().compare.atol, 1e9);
+        QVERIFY(view->options().compare.nanEqual);
+        QVERIFY(view->recompare());
+        QVERIFY(!view->recompare()); // one at a time
+        QVERIFY(view->windowTitle().contains(QStringLiteral("(step 1)")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 32 leaves"));
+        QCOMPARE(view->atolEdit()->text(), QStringLiteral("1000000000"));
+        QCOMPARE(view->model()->result().summary.counts[int(ckpt::DiffStatus::Same)], uint64_t(32));
     }
 
     void missingSecondSideFails()
