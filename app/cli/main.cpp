@@ -29,8 +29,9 @@ commands:
                                   leaf-by-leaf comparison; exit 0 identical, 1 different
   diff ROOT --steps FROM..TO [--json]
                                   run view: per leaf, ||B-A||/||A|| between consecutive steps
-  convert SRC DST --to flax-msgpack [--force]
-                                  write the checkpoint in another format
+  convert SRC DST --to orbax|flax-msgpack|hdf5 [--zarr3] [--no-ocdbt] [--hdf5-widen]
+          [--as-step M] [--force]
+                                  write the checkpoint in another format (atomically)
   transform SRC --target TARGET [--rename 'REGEX=REPL' ...] [--report] [--json]
             [-o DST [--to FORMAT]] [--save-recipe FILE]
                                   restore SRC into TARGET's structure (a checkpoint, a step
