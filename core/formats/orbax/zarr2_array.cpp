@@ -13,15 +13,9 @@ namespace {
 
 std::vector<uint64_t> parseDims(const nlohmann::json &j, const char *field, const std::string &file)
 {
-    if (!j.contains(field) || !j[field].is_array())
+    if (!j.contains(field))
         fail(ErrorCategory::Corrupt, std::string("zarr metadata has no \"") + field + "\" list", file);
-    std::vector<uint64_t> dims;
-    for (const auto &d : j[field]) {
-        if (!d.is_number_unsigned())
-            fail(ErrorCategory::Corrupt, std::string("\"") + field + "\" holds " + d.dump() + ", not a size", file);
-        dims.push_back(d.get<uint64_t>());
-    }
-    return dims;
+    return parseSizeList(j[field], std::string("v2 ") + field, file);
 }
 
 class V2ChunkReader final : public ChunkReader {

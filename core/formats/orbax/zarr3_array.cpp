@@ -10,15 +10,7 @@ namespace {
 
 std::vector<uint64_t> dims(const nlohmann::json &j, const std::string &what, const std::string &file)
 {
-    if (!j.is_array())
-        fail(ErrorCategory::Corrupt, "zarr v3 " + what + " is not a list", file);
-    std::vector<uint64_t> out;
-    for (const auto &d : j) {
-        if (!d.is_number_unsigned())
-            fail(ErrorCategory::Corrupt, "zarr v3 " + what + " holds " + d.dump() + ", not a size", file);
-        out.push_back(d.get<uint64_t>());
-    }
-    return out;
+    return parseSizeList(j, "v3 " + what, file);
 }
 
 class V3ChunkReader final : public ChunkReader {

@@ -264,4 +264,17 @@ void byteSwapElements(std::span<std::byte> data, DType dtype)
         std::reverse(data.begin() + i, data.begin() + i + width);
 }
 
+std::vector<uint64_t> parseSizeList(const nlohmann::json &list, const std::string &what, const std::string &file)
+{
+    if (!list.is_array())
+        fail(ErrorCategory::Corrupt, "zarr " + what + " is not a list", file);
+    std::vector<uint64_t> out;
+    for (const auto &d : list) {
+        if (!d.is_number_unsigned())
+            fail(ErrorCategory::Corrupt, "zarr " + what + " holds " + d.dump() + ", not a size", file);
+        out.push_back(d.get<uint64_t>());
+    }
+    return out;
+}
+
 } // namespace ckpt::zarr

@@ -22,6 +22,10 @@ struct StoredType {
 /// Throws Exception{Unsupported} for structured, string or datetime types, {Corrupt} when not a string.
 StoredType parseV2DType(const nlohmann::json &j, const std::string &file);
 
+/// A JSON list of sizes (shape, chunk shape). Throws Exception{Corrupt} naming `what` (e.g.
+/// "v3 chunk_shape") when it is not a list of non-negative integers.
+std::vector<uint64_t> parseSizeList(const nlohmann::json &list, const std::string &what, const std::string &file);
+
 /// Parses a zarr v3 `zarr.json` "data_type" (`int32`, `bfloat16`, `float8_e4m3fn`, ...).
 DType parseV3DataType(const nlohmann::json &j, const std::string &file);
 
