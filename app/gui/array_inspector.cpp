@@ -3,14 +3,18 @@
 #include "array_table_model.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
+#include "plane_tsv.h"
 #include "stats_panel.h"
 
 #include "tree/error.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFontDatabase>
 #include <QFutureWatcher>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -102,6 +106,12 @@ ArrayInspector::ArrayInspector(QWidget *parent)
         + 12);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->setAlternatingRowColors(true);
+    auto *copy = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("Copy as TSV"), m_table);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QAction::triggered, this, &ArrayInspector::copySelection);
+    m_table->addAction(copy);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     tableLayout->addWidget(m_table, 1);
     m_tabs->addTab(tablePage, style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Table"));
 
@@ -125,6 +135,7 @@ ArrayInspector::ArrayInspector(QWidget *parent)
     connect(m_rowDim, &QComboBox::currentIndexChanged, this, [this] { applySliceFromControls(); });
     connect(m_colDim, &QComboBox::currentIndexChanged, this, [this] { applySliceFromControls(); });
     connect(m_tableModel, &QAbstractItemModel::dataChanged, this, &ArrayInspector::busyChanged);
+    connect(m_tableModel, &ArrayTableModel::readFailed, this, &ArrayInspector::errorOccurred);
     setNode(nullptr, {});
 }
 
@@ -364,4 +375,32 @@ void ArrayInspector::startStats()
         }
         return r;
     }));
+}
+
+QString ArrayInspector::selectionAsTsv() const
+{
+    const QModelIndexList cells
+        = m_table->selectionModel() ? m_table->selectionModel()->selectedIndexes() : QModelIndexList();
+    if (cells.isEmpty() || !m_tableModel->source())
+        return {};
+    int r0 = cells.front().row(), r1 = r0, c0 = cells.front().column(), c1 = c0;
+    for (const QModelIndex &i : cells) {
+        r0 = qMin(r0, i.row());
+        r1 = qMax(r1, i.row());
+        c0 = qMin(c0, i.column());
+        c1 = qMax(c1, i.column());
+    }
+    return planeRangeToTsv(*m_tableModel->source(), m_tableModel->slice(), uint64_t(r0), uint64_t(r1 - r0 + 1),
+        uint64_t(c0), uint64_t(c1 - c0 + 1));
+}
+
+void ArrayInspector::copySelection()
+{
+    try {
+        const QString text = selectionAsTsv();
+        if (!text.isEmpty())
+            QGuiApplication::clipboard()->setText(text);
+    } catch (const ckpt::Exception &e) {
+        emit errorOccurred(QString::fromStdString(e.error().describe()));
+    }
 }

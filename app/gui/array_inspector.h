@@ -53,9 +53,17 @@ public:
     QString plainText() const;
     QString headline() const;
 
+    /// Tab-separated exact values of the bounding box of the table's selection (empty when nothing
+    /// is selected); shown as an error banner message when the box is too large or unreadable.
+    QString selectionAsTsv() const;
+    /// Copies selectionAsTsv() to the clipboard (Ctrl+C and the table's context menu).
+    void copySelection();
+
 signals:
     void statsReady(const ckpt::Node *node, const ckpt::ArrayStats &stats);
     void busyChanged();
+    /// A read for the table (a block or a copy) failed; `message` is the core's error description.
+    void errorOccurred(const QString &message);
 
 private:
     void rebuildSliceControls();

@@ -123,6 +123,7 @@ QWidget *MainWindow::createBrowser()
     m_rightSplit = new QSplitter(Qt::Vertical, m_split);
     m_rightSplit->setObjectName(QStringLiteral("rightSplitter"));
     m_inspector = new ArrayInspector(m_rightSplit);
+    connect(m_inspector, &ArrayInspector::errorOccurred, m_errorBanner, &ErrorBanner::showError);
     m_details = new DetailsPanel(m_rightSplit);
     m_rightSplit->setStretchFactor(0, 3);
     m_rightSplit->setStretchFactor(1, 1);

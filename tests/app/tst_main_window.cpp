@@ -26,7 +26,9 @@
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QItemSelectionModel>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTreeView>
 #include <QtTest>
 
@@ -198,6 +200,16 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(table->index(1, 7).data().isValid(), kWaitMs);
         QCOMPARE(table->index(1, 7).data().toString(), element(node, {1, 2, 5, 7}));
         QVERIFY(w.waitUntilIdle(kWaitMs));
+
+        // Copy a 2 x 2 selection as TSV: exact values of the bounding box, read from the array.
+        QItemSelectionModel *sel = w.inspector()->tableView()->selectionModel();
+        sel->select(QItemSelection(table->index(0, 6), table->index(1, 7)), QItemSelectionModel::ClearAndSelect);
+        const QString tsv = element(node, {0, 2, 5, 6}) + QLatin1Char('\t') + element(node, {0, 2, 5, 7})
+            + QLatin1Char('\n') + element(node, {1, 2, 5, 6}) + QLatin1Char('\t') + element(node, {1, 2, 5, 7})
+            + QLatin1Char('\n');
+        QCOMPARE(w.inspector()->selectionAsTsv(), tsv);
+        w.inspector()->copySelection();
+        QCOMPARE(QGuiApplication::clipboard()->text(), tsv);
 
         // Copy paths in both forms.
         QCOMPARE(w.copySelectedPath(false), key);
