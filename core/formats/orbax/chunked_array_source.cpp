@@ -10,6 +10,14 @@
 #include <thread>
 
 namespace ckpt::zarr {
+
+void rethrowForChunk(const Exception &e, const std::string &key, const std::string &store)
+{
+    Error err = e.error();
+    err.message = "zarr chunk \"" + key + "\" in " + store + ": " + err.message;
+    throw Exception(std::move(err));
+}
+
 namespace {
 
 std::vector<uint64_t> cStrides(const std::vector<uint64_t> &shape)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tree/array_source.h"
+#include "tree/error.h"
 
 #include <cstddef>
 #include <memory>
@@ -21,6 +22,10 @@ public:
     /// Storage key of the chunk, for messages.
     virtual std::string chunkKey(const std::vector<uint64_t> &index) const = 0;
 };
+
+/// Rethrows `e` with its message prefixed by `zarr chunk "<key>" in <store>: `, so every chunk
+/// decoding error names the chunk it came from.
+[[noreturn]] void rethrowForChunk(const Exception &e, const std::string &key, const std::string &store);
 
 /// An array stored as a regular grid of chunks (zarr v2, zarr v3 shards). `read` decodes chunks in
 /// parallel on a bounded pool of std::threads; `readSlab` decodes only the chunks the slab touches.

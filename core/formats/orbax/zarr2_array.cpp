@@ -66,9 +66,7 @@ public:
             }
             return raw;
         } catch (const Exception &e) {
-            Error err = e.error();
-            err.message = "zarr chunk \"" + key + "\" in " + m_store->describe() + ": " + err.message;
-            throw Exception(std::move(err));
+            rethrowForChunk(e, key, m_store->describe());
         }
     }
 

@@ -45,9 +45,7 @@ public:
             return decodeV3Chunk(m_meta.codecs, encoded, m_meta.chunkShape, m_meta.dtype, m_meta.fill, value->name(),
                 value->baseOffset());
         } catch (const Exception &e) {
-            Error err = e.error();
-            err.message = "zarr chunk \"" + key + "\" in " + m_store->describe() + ": " + err.message;
-            throw Exception(std::move(err));
+            rethrowForChunk(e, key, m_store->describe());
         }
     }
 
