@@ -8,11 +8,13 @@ class AllStatsJob;
 class ArrayInspector;
 class DetailsPanel;
 class DiffView;
+class EditController;
 class ExportDialog;
 class ErrorBanner;
 class PytreeBrowser;
 class PytreeFilterProxy;
 class PytreeModel;
+class RunView;
 class RunWatcher;
 class StartPage;
 class StepListModel;
@@ -95,6 +97,13 @@ public:
     /// Diffs the open step (A) with `step` of the same run (B); null when no run is open.
     DiffView *diffWithStep(const QString &step);
     DiffView *diffView() const { return m_diffView; }
+    /// Shows (or raises) the run view of the open run: leaves by steps and update norms over steps
+    /// (main_window_run.cpp); null when the open checkpoint is not in a run.
+    RunView *showRunView();
+    RunView *runView() const { return m_runView; }
+    /// The repair session of the open checkpoint: undo stack, edit actions, recipes
+    /// (edit_controller.h, wired in main_window_edit.cpp).
+    EditController *edits() const { return m_edits; }
     /// Shows the export dialog for the open checkpoint; null when nothing is open.
     ExportDialog *showExportDialog();
 
@@ -115,6 +124,8 @@ protected:
 
 private:
     void createActions();
+    /// The Edit menu, history dock and tree edit actions (main_window_edit.cpp).
+    void createEditActions();
     QWidget *createBrowser();
     void onOpened(const CheckpointPtr &checkpoint);
     void onFailed(const QString &path, const ckpt::Error &error);
@@ -141,6 +152,8 @@ private:
     QAction *m_reopenAction = nullptr;
     AllStatsJob *m_allStats = nullptr;
     DiffView *m_diffView = nullptr;
+    RunView *m_runView = nullptr;
+    EditController *m_edits = nullptr;
     ExportDialog *m_exportDialog = nullptr;
     QString m_openingPath;
 };

@@ -84,6 +84,8 @@ void MainWindow::createActions()
     bar->addAction(expand);
     bar->addAction(collapse);
     bar->addAction(stats);
+
+    createEditActions();
 }
 
 void MainWindow::rebuildRecentMenu()

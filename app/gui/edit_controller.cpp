@@ -1,0 +1,5 @@
+#include "edit_controller.h"
+
+EditController::EditController(QObject *parent)
+    : QObject(parent)
+{ }

@@ -1,0 +1,5 @@
+#include "run_view.h"
+
+RunView::RunView(QWidget *parent)
+    : QWidget(parent)
+{ }
