@@ -15,7 +15,8 @@ namespace {
 
 constexpr const char *kUsage
     = "ckpt transform SRC --target TARGET [--target-step N] [--target-item NAME] [--rename 'REGEX=REPL' ...] "
-      "[--report] [--json] [-o DST [--to FORMAT] [--force]] [--save-recipe FILE] [--step N] [--item NAME]";
+      "[--original-key 'TARGET_REGEX=TEMPLATE' ...] [--report] [--json] [-o DST [--to FORMAT] [--force]] "
+      "[--save-recipe FILE] [--step N] [--item NAME]";
 
 void printSummary(const RestoreReport &r, std::ostream &out);
 
@@ -33,6 +34,9 @@ void printReport(const RestoreReport &r, std::ostream &out)
             << (l.source.empty() ? "-" : l.source) << "  " << l.targetDesc;
         if (!l.sourceDesc.empty() && l.sourceDesc != l.targetDesc)
             out << " <- " << l.sourceDesc;
+        if (!l.rule.empty())
+            out << "  (" << (l.ruleKind == RestoreLeaf::RuleKind::OriginalKey ? "original-key rule " : "rule ")
+                << l.rule << ")";
         out << "\n";
         for (const RestoreProblem &p : l.problems)
             out << "    " << (p.fatal ? "! " : "~ ") << p.kind << ": " << p.detail << "\n";
@@ -57,7 +61,7 @@ void printSummary(const RestoreReport &r, std::ostream &out)
 int cmdTransform(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
-    valued.insert({"target", "target-step", "target-item", "rename", "output", "to", "save-recipe"});
+    valued.insert({"target", "target-step", "target-item", "rename", "original-key", "output", "to", "save-recipe"});
     const CliArgs a = parseArgs(expandShortOutput(args), {"report", "json", "force"}, valued);
     expectPositionals(a, 1, 1, kUsage);
     if (!a.has("target"))
@@ -75,11 +79,16 @@ int cmdTransform(const std::vector<std::string> &args)
     std::vector<RenameRule> rules;
     for (const std::string &r : op.renames)
         rules.push_back(RenameRule::parse(r));
+    // Orbax direction: `Transform(original_key=TEMPLATE)` keyed by TARGET_REGEX (ops/restore.h).
+    op.originalKeys = a.all("original-key");
+    std::vector<RenameRule> originalKeys;
+    for (const std::string &r : op.originalKeys)
+        originalKeys.push_back(RenameRule::parse(r));
 
     const Checkpoint c = openFromArgs(a.positional[0], a);
     edit::Context context;
     const NodePtr target = context.open(op.target);
-    const RestoreReport report = planRestore(c.root, target, rules);
+    const RestoreReport report = planRestore(c.root, target, rules, originalKeys);
 
     if (a.has("save-recipe"))
         saveRecipe(Recipe{{op}}, a.get("save-recipe"));

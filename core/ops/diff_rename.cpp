@@ -29,6 +29,7 @@ RenameRule RenameRule::parse(const std::string &text)
         fail(ErrorCategory::InvalidArgument, "rename rule '" + text + "' has an empty REGEX");
     RenameRule r;
     r.text = text;
+    r.regexText = regexText;
     try {
         r.pattern = std::regex(regexText, std::regex::ECMAScript);
     } catch (const std::regex_error &e) {
@@ -72,6 +73,129 @@ std::string applyRenames(const std::vector<RenameRule> &rules, const std::string
     if (matched)
         *matched = false;
     return path;
+}
+
+} // namespace ckpt
+
+namespace ckpt {
+namespace {
+
+std::vector<std::string> splitKeys(const std::string &path)
+{
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (true) {
+        const size_t slash = path.find('/', start);
+        out.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos)
+            return out;
+        start = slash + 1;
+    }
+}
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/// A maximal run of decimal digits in `s`: [begin, end).
+struct DigitRun {
+    size_t begin, end;
+};
+
+std::vector<DigitRun> digitRuns(const std::string &s)
+{
+    std::vector<DigitRun> out;
+    for (size_t i = 0; i < s.size();) {
+        if (!isDigit(s[i])) {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < s.size() && isDigit(s[j]))
+            ++j;
+        out.push_back({i, j});
+        i = j;
+    }
+    return out;
+}
+
+} // namespace
+
+std::string escapeRuleRegex(const std::string &text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (std::string_view("\\^$.|?*+()[]{}=").find(c) != std::string_view::npos)
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string escapeRuleReplacement(const std::string &text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (c == '\\' || c == '=')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string exactRenameRule(const std::string &from, const std::string &to)
+{
+    return escapeRuleRegex(from) + "=" + escapeRuleReplacement(to);
+}
+
+std::string suggestRenameRule(const std::string &from, const std::string &to)
+{
+    const std::vector<std::string> a = splitKeys(from), b = splitKeys(to);
+    size_t common = 0;
+    while (common < a.size() && common < b.size() && a[a.size() - 1 - common] == b[b.size() - 1 - common])
+        ++common;
+    if (common == a.size() || common == b.size())
+        --common; // keep at least one key on each side literal so the rule is anchored
+    auto join = [](const std::vector<std::string> &keys, size_t n) {
+        std::string s;
+        for (size_t i = 0; i < n; ++i)
+            s += (i ? "/" : "") + keys[i];
+        return s;
+    };
+    const std::string headA = join(a, a.size() - common), headB = join(b, b.size() - common);
+    const std::vector<DigitRun> runsA = digitRuns(headA), runsB = digitRuns(headB);
+    std::vector<int> groupOfB(runsB.size(), 0);
+    std::string regex, repl;
+    size_t posA = 0;
+    int groups = 0;
+    for (const DigitRun &ra : runsA) {
+        const std::string number = headA.substr(ra.begin, ra.end - ra.begin);
+        for (size_t k = 0; k < runsB.size(); ++k) {
+            if (groupOfB[k] || headB.substr(runsB[k].begin, runsB[k].end - runsB[k].begin) != number)
+                continue;
+            if (groups == 9)
+                break;
+            groupOfB[k] = ++groups;
+            regex += escapeRuleRegex(headA.substr(posA, ra.begin - posA)) + "(\\d+)";
+            posA = ra.end;
+            break;
+        }
+    }
+    regex += escapeRuleRegex(headA.substr(posA));
+    size_t posB = 0;
+    for (size_t k = 0; k < runsB.size(); ++k) {
+        if (!groupOfB[k])
+            continue;
+        repl += escapeRuleReplacement(headB.substr(posB, runsB[k].begin - posB)) + "\\" + std::to_string(groupOfB[k]);
+        posB = runsB[k].end;
+    }
+    repl += escapeRuleReplacement(headB.substr(posB));
+    if (common > 0 && groups < 9) {
+        regex += "/(.*)";
+        repl += "/\\" + std::to_string(++groups);
+    }
+    return regex + "=" + repl;
 }
 
 } // namespace ckpt

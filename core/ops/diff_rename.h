@@ -21,6 +21,7 @@ namespace ckpt {
 /// Example: `params/Dense_(\d+)/(.*)=model/layers/\1/linear/\2`.
 struct RenameRule {
     std::string text; ///< as written, for messages
+    std::string regexText; ///< REGEX after `\=` unescaping (what Orbax would see as the transforms key)
     std::regex pattern;
     std::string replacement; ///< in std::regex format syntax (`$1`, `$$`)
 
@@ -31,5 +32,26 @@ struct RenameRule {
 /// The path after the first matching rule, or `path` unchanged. `matched` (if given) is set to
 /// whether a rule applied.
 std::string applyRenames(const std::vector<RenameRule> &rules, const std::string &path, bool *matched = nullptr);
+
+} // namespace ckpt
+
+namespace ckpt {
+
+/// `text` with every ECMAScript regex metacharacter and `=` escaped, so that as the REGEX of a
+/// rule it matches exactly `text`.
+std::string escapeRuleRegex(const std::string &text);
+
+/// `text` as the REPL (or original-key TEMPLATE) of a rule: `\` doubled and `=` escaped.
+std::string escapeRuleReplacement(const std::string &text);
+
+/// The rule `REGEX=REPL` that renames exactly `from` to `to`.
+std::string exactRenameRule(const std::string &from, const std::string &to);
+
+/// A rule generalising the alignment `from` -> `to` (paths `a/b/c`): the longest common run of
+/// trailing keys becomes `(.*)`, and each decimal number in the rest of `from` that also appears
+/// (as a whole number, left to right) in the rest of `to` becomes `(\d+)` with a back-reference.
+/// Everything else is literal. E.g. `params/Dense_0/kernel` -> `model/layers/0/kernel` gives
+/// `params/Dense_(\d+)/(.*)=model/layers/\1/\2`. The rule always maps `from` to `to`.
+std::string suggestRenameRule(const std::string &from, const std::string &to);
 
 } // namespace ckpt

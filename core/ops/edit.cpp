@@ -295,8 +295,11 @@ NodePtr doApplyTarget(const NodePtr &root, const ApplyTarget &op, Context &ctx)
     std::vector<RenameRule> rules;
     for (const std::string &r : op.renames)
         rules.push_back(RenameRule::parse(r));
+    std::vector<RenameRule> originalKeys;
+    for (const std::string &r : op.originalKeys)
+        originalKeys.push_back(RenameRule::parse(r));
     const NodePtr target = ctx.open(op.target);
-    return applyRestore(root, target, planRestore(root, target, rules));
+    return applyRestore(root, target, planRestore(root, target, rules, originalKeys));
 }
 
 std::string joined(const std::vector<std::string> &v)
@@ -375,7 +378,11 @@ std::string describe(const Operation &op)
             [](const Unstack &o) { return "unstack " + o.from + " -> " + joined(o.to); },
             [](const SetValue &o) { return "set " + o.path + " = " + o.value.dump(); },
             [](const SetElements &o) { return "edit " + std::to_string(o.elements.size()) + " values of " + o.path; },
-            [](const ApplyTarget &o) { return "apply target " + o.target.path; },
+            [](const ApplyTarget &o) {
+                const size_t n = o.renames.size() + o.originalKeys.size();
+                return "apply target " + o.target.path
+                    + (n ? " with " + std::to_string(n) + (n == 1 ? " rule" : " rules") : std::string());
+            },
         },
         op);
 }

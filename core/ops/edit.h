@@ -114,10 +114,13 @@ struct SetElements {
 };
 
 /// Reshape the whole tree like a target (ops/restore.h): Orbax `transforms={}` semantics plus
-/// rename rules `REGEX=REPL` (ops/diff_rename.h) mapping checkpoint paths to target paths.
+/// rename rules `REGEX=REPL` (ops/diff_rename.h) mapping checkpoint paths to target paths, and
+/// original-key rules `TARGET_REGEX=TEMPLATE` mapping target paths to checkpoint paths (Orbax
+/// `Transform(original_key=TEMPLATE)` keyed by TARGET_REGEX).
 struct ApplyTarget {
     SourceRef target;
     std::vector<std::string> renames;
+    std::vector<std::string> originalKeys = {}; ///< default member initializer: `ApplyTarget{t, r}` stays valid
 };
 
 using Operation = std::variant<Rename, Delete, Graft, AddLeaf, Cast, Reshape, Transpose, Stack, Unstack, SetValue,

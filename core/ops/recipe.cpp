@@ -223,6 +223,8 @@ json operationToJson(const edit::Operation &op)
                               json j = {{"op", "apply_target"}, {"target", sourceJson(o.target)}};
                               if (!o.renames.empty())
                                   j["renames"] = o.renames;
+                              if (!o.originalKeys.empty())
+                                  j["original_keys"] = o.originalKeys;
                               return j;
                           },
                       },
@@ -316,6 +318,7 @@ edit::Operation operationFromJson(const json &j, const std::string &where)
         ApplyTarget a;
         a.target = r.source("target");
         a.renames = r.strings("renames", false);
+        a.originalKeys = r.strings("original_keys", false);
         result = a;
     } else {
         bad(where, "unknown operation \"" + kind + "\"");

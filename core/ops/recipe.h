@@ -40,7 +40,11 @@ inline constexpr int kRecipeVersion = 1;
 ///   {"op": "unstack", "from": P, "to": [P, ...], "axis": i (default 0)}
 ///   {"op": "set",     "path": P, "value": V | string | null}
 ///   {"op": "set_elements", "path": P, "elements": [{"index": [i, ...], "value": V}, ...]}
-///   {"op": "apply_target", "target": SOURCE, "renames": ["REGEX=REPL", ...] (default [])}
+///   {"op": "apply_target", "target": SOURCE, "renames": ["REGEX=REPL", ...] (default []),
+///                     "original_keys": ["TARGET_REGEX=TEMPLATE", ...] (default [])}
+///                     renames map checkpoint paths to target paths; original_keys map target
+///                     paths to checkpoint paths like Orbax Transform(original_key=...) (optional
+///                     member added within version 1: older recipes without it read the same)
 ///
 /// Example:
 ///   {"ckpt_recipe": 1, "operations": [

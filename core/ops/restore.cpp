@@ -3,6 +3,7 @@
 #include "ops/edit_tree.h"
 #include "tree/error.h"
 
+#include <algorithm>
 #include <map>
 
 namespace ckpt {
@@ -48,7 +49,40 @@ void compareLeaves(const Node &target, const Node &source, RestoreLeaf &leaf)
         {"kind", "checkpoint has " + describeNode(source) + ", target " + describeNode(target), !soft});
 }
 
+/// One original-key rule matching a target path, with the checkpoint key it names.
+struct OriginalKeyMatch {
+    const RenameRule *rule;
+    std::string original;
+};
+
+/// The rules whose REGEX fully matches `targetPath`, in the order Orbax applies them: sorted by
+/// regex text (stable for equal texts), so the last one is the one whose value stays.
+std::vector<OriginalKeyMatch> matchOriginalKeys(const std::vector<RenameRule> &rules, const std::string &targetPath)
+{
+    std::vector<OriginalKeyMatch> out;
+    for (const RenameRule &r : rules) {
+        std::smatch m;
+        if (std::regex_match(targetPath, m, r.pattern))
+            out.push_back({&r, m.format(r.replacement)});
+    }
+    std::stable_sort(out.begin(), out.end(),
+        [](const OriginalKeyMatch &a, const OriginalKeyMatch &b) { return a.rule->regexText < b.rule->regexText; });
+    return out;
+}
+
 } // namespace
+
+std::string describeFate(const RestoreLeaf &leaf)
+{
+    switch (leaf.fate) {
+    case RestoreLeaf::Fate::Taken: return "taken";
+    case RestoreLeaf::Fate::Renamed:
+        return "renamed from " + leaf.source + " ("
+            + (leaf.ruleKind == RestoreLeaf::RuleKind::OriginalKey ? "original-key rule " : "rule ") + leaf.rule + ")";
+    case RestoreLeaf::Fate::Filled: return "filled from the target";
+    }
+    return "filled from the target";
+}
 
 std::string_view fateName(RestoreLeaf::Fate f)
 {
@@ -80,7 +114,8 @@ size_t RestoreReport::count(RestoreLeaf::Fate f) const
     return n;
 }
 
-RestoreReport planRestore(const NodePtr &checkpoint, const NodePtr &target, const std::vector<RenameRule> &renames)
+RestoreReport planRestore(const NodePtr &checkpoint, const NodePtr &target, const std::vector<RenameRule> &renames,
+    const std::vector<RenameRule> &originalKeys)
 {
     struct Source {
         std::string path;
@@ -114,7 +149,35 @@ RestoreReport planRestore(const NodePtr &checkpoint, const NodePtr &target, cons
         const auto ren = renamedTo.find(leaf.path);
         const auto same = byPath.find(leaf.path);
         std::optional<size_t> from;
-        if (ren != renamedTo.end()) {
+        const std::vector<OriginalKeyMatch> matches = matchOriginalKeys(originalKeys, leaf.path);
+        if (!matches.empty()) {
+            const OriginalKeyMatch &win = matches.back();
+            leaf.rule = win.rule->text;
+            leaf.ruleKind = RestoreLeaf::RuleKind::OriginalKey;
+            for (const OriginalKeyMatch &m : matches) {
+                if (!byPath.count(m.original))
+                    leaf.problems.push_back({"missing",
+                        "original-key rule '" + m.rule->text + "' names '" + m.original
+                            + "', which is not in the checkpoint (Orbax raises ValueError)",
+                        true});
+                else if (&m != &win)
+                    leaf.problems.push_back({"ambiguous",
+                        "original-key rule '" + m.rule->text + "' matches too; '" + win.rule->text
+                            + "' wins (Orbax applies every match in sorted order, the last one stays)",
+                        false});
+            }
+            if (const auto it = byPath.find(win.original); it != byPath.end()) {
+                from = it->second;
+                leaf.fate = win.original == leaf.path ? RestoreLeaf::Fate::Taken : RestoreLeaf::Fate::Renamed;
+            } else {
+                leaf.fate = RestoreLeaf::Fate::Filled;
+            }
+            if (ren != renamedTo.end())
+                leaf.problems.push_back({"collision",
+                    "'" + sources[ren->second.front().first].path + "' is renamed here by '"
+                        + ren->second.front().second + "' but the original-key rule decides",
+                    false});
+        } else if (ren != renamedTo.end()) {
             from = ren->second.front().first;
             leaf.fate = RestoreLeaf::Fate::Renamed;
             leaf.rule = ren->second.front().second;
@@ -179,8 +242,10 @@ nlohmann::json reportJson(const RestoreReport &report)
             j["source"] = l.source;
             j["checkpoint"] = l.sourceDesc;
         }
-        if (!l.rule.empty())
+        if (!l.rule.empty()) {
             j["rule"] = l.rule;
+            j["rule_kind"] = l.ruleKind == RestoreLeaf::RuleKind::OriginalKey ? "original_key" : "rename";
+        }
         nlohmann::json problems = nlohmann::json::array();
         for (const RestoreProblem &p : l.problems)
             problems.push_back({{"kind", p.kind}, {"detail", p.detail}, {"fatal", p.fatal}});

@@ -135,6 +135,33 @@ private slots:
             (std::vector<double>{0, std::numeric_limits<double>::infinity(), 4, 1, 3, 7}));
     }
 
+    void applyTargetOriginalKeys()
+    {
+        // The optional "original_keys" member (Orbax direction) round-trips within version 1.
+        edit::ApplyTarget a{{"t.json", {}, {}}, {"p/(.*)=q/\\1"}, {"model/(\\d+)=params/layer_\\1", "x=y"}};
+        const json doc = recipeToJson(Recipe{{a}});
+        QCOMPARE(doc["ckpt_recipe"].get<int>(), 1);
+        QCOMPARE(doc["operations"][0]["original_keys"].size(), size_t(2));
+        QCOMPARE(
+            doc["operations"][0]["original_keys"][0].get<std::string>(), std::string("model/(\\d+)=params/layer_\\1"));
+        const Recipe back = recipeFromJson(doc);
+        const auto &b = std::get<edit::ApplyTarget>(back.operations.at(0));
+        QCOMPARE(b.originalKeys, a.originalKeys);
+        QCOMPARE(b.renames, a.renames);
+        // Without the member (older recipes) there are none, and none are written back.
+        json old = doc;
+        old["operations"][0].erase("original_keys");
+        const auto &c = std::get<edit::ApplyTarget>(recipeFromJson(old).operations.at(0));
+        QVERIFY(c.originalKeys.empty());
+        QVERIFY(!recipeToJson(recipeFromJson(old))["operations"][0].contains("original_keys"));
+        // Not a list of strings: refused.
+        json bad = doc;
+        bad["operations"][0]["original_keys"] = "x=y";
+        expectError([&] { recipeFromJson(bad); }, ErrorCategory::InvalidArgument);
+        bad["operations"][0]["original_keys"] = json::array({1});
+        expectError([&] { recipeFromJson(bad); }, ErrorCategory::InvalidArgument);
+    }
+
     void malformedRecipesAreRefused()
     {
         auto parse = [](const char *text) { return recipeFromJson(json::parse(text)); };
