@@ -1,8 +1,8 @@
 #include "io/atomic_file.h"
 
+#include "io/temp_sibling.h"
 #include "tree/error.h"
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 
 namespace ckpt {
 namespace {
-std::atomic<unsigned> g_counter{0};
 constexpr size_t kBufferBytes = 4u << 20;
 
 [[noreturn]] void ioFail(const std::string &what, const std::string &path)
@@ -31,11 +30,8 @@ AtomicFileWriter::AtomicFileWriter(std::string path, bool overwrite)
     std::error_code ec;
     if (!overwrite && fs::exists(m_path, ec))
         fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", m_path);
-    const fs::path p(m_path);
-    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    m_tmp = (dir
-        / ("." + p.filename().string() + ".ckpt-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++)))
-                .string();
+    removeStaleTempSiblings(m_path);
+    m_tmp = tempSiblingPath(m_path).string();
     m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (m_fd < 0)
         ioFail("cannot create a temporary file", m_tmp);

@@ -3,10 +3,10 @@
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "formats/hdf5/hdf5_writer.h"
 #include "io/atomic_file.h"
+#include "io/temp_sibling.h"
 #include "layout/steps.h"
 #include "tree/error.h"
 
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <fcntl.h>
@@ -19,8 +19,6 @@ namespace fs = std::filesystem;
 
 namespace ckpt {
 namespace {
-
-std::atomic<unsigned> g_counter{0};
 
 int64_t nowNs()
 {
@@ -106,9 +104,7 @@ void install(const fs::path &tmp, const fs::path &target, bool force)
     if (fs::symlink_status(target, ec).type() != fs::file_type::not_found) {
         if (!force)
             fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", target.string());
-        const fs::path old = parent
-            / ("." + target.filename().string() + ".ckpt-old-" + std::to_string(::getpid()) + "-"
-                + std::to_string(g_counter++));
+        const fs::path old = oldSiblingPath(target);
         fs::rename(target, old, ec);
         if (ec)
             fail(ErrorCategory::Io, "cannot move the old destination aside: " + ec.message(), target.string());
@@ -126,14 +122,6 @@ void install(const fs::path &tmp, const fs::path &target, bool force)
     if (ec)
         fail(ErrorCategory::Io, "cannot rename the new output into place: " + ec.message(), target.string());
     syncDirectory(parent.string());
-}
-
-fs::path tempSibling(const fs::path &target)
-{
-    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    return parent
-        / ("." + target.filename().string() + ".ckpt-tmp-" + std::to_string(::getpid()) + "-"
-            + std::to_string(g_counter++));
 }
 
 void requireStep(const std::string &step, bool integerOnly)
@@ -195,7 +183,8 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
         std::error_code ec;
         if (!o.force && fs::symlink_status(dst, ec).type() != fs::file_type::not_found)
             fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", dst.string());
-        TempGuard tmp{tempSibling(dst)};
+        removeStaleTempSiblings(dst);
+        TempGuard tmp{tempSiblingPath(dst)};
         writeItem(root, tmp.path, absolutePath(dst.string()), o, progress);
         writeText(
             tmp.path / "_CHECKPOINT_METADATA", orbax::checkpointMetadataText(orbax::kPyTreeHandlerName, init, nowNs()));

@@ -232,9 +232,11 @@ private slots:
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         QVERIFY(!QFileInfo::exists(dst));
         QCOMPARE(runCkpt({QStringLiteral("tree"), dst}).code, 2);
-        // The leftover temporary sibling does not block a new export.
+        QVERIFY(anyTempOutput(dir.path()));
+        // The leftover temporary sibling does not block a new export, which removes it.
         QCOMPARE(runCkpt(args).code, 0);
         QCOMPARE(leaves(dst).size(), 48);
+        QVERIFY(!anyTempOutput(dir.path()));
     }
 
 private:

@@ -4,10 +4,10 @@
 #include "formats/hdf5/hdf5_layout.h"
 #include "formats/orbax_writer/box_pieces.h"
 #include "io/atomic_file.h"
+#include "io/temp_sibling.h"
 #include "tree/error.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -17,8 +17,6 @@ namespace fs = std::filesystem;
 
 namespace ckpt::hdf5 {
 namespace {
-
-std::atomic<unsigned> g_counter{0};
 
 class Writer {
 public:
@@ -308,11 +306,8 @@ void writeFile(const NodePtr &root, const std::string &path, const WriteOptions 
     std::error_code ec;
     if (!options.overwrite && fs::symlink_status(path, ec).type() != fs::file_type::not_found)
         fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", path);
-    const fs::path p(path);
-    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    const std::string tmp = (dir
-        / ("." + p.filename().string() + ".ckpt-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++)))
-                                .string();
+    removeStaleTempSiblings(path);
+    const std::string tmp = tempSiblingPath(path).string();
     {
         // Probe the folder first so an unwritable one is a clean io error, not an HDF5 one.
         const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -334,7 +329,7 @@ void writeFile(const NodePtr &root, const std::string &path, const WriteOptions 
         fs::rename(tmp, path, ec);
         if (ec)
             fail(ErrorCategory::Io, "cannot rename the new file into place: " + ec.message(), path);
-        syncDirectory(dir.string());
+        syncDirectory(fs::path(tmp).parent_path().string());
     } catch (...) {
         ::unlink(tmp.c_str());
         throw;
