@@ -244,6 +244,8 @@ int cmdDiff(const std::vector<std::string> &args)
     summary += code == 0 ? "; identical" : "; different";
     if (compare.atol != 0 || compare.rtol != 0)
         summary += " (atol " + fmt(compare.atol) + ", rtol " + fmt(compare.rtol) + ")";
+    if (r.summary.chunksShortCut)
+        summary += "; " + std::to_string(r.summary.chunksShortCut) + " chunks identical in storage, decoded once";
     std::cout << summary << "\n";
     for (const std::string &w : ca.warnings)
         std::cout << "warning (A): " << w << "\n";

@@ -217,6 +217,7 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
     std::mutex errorMutex;
     const Progress taskCancel{{}, [&] { return stop.load() || progress.cancelled(); }};
     auto worker = [&] {
+        CompareBuffers buffers;
         for (;;) {
             const size_t t = next.fetch_add(1);
             if (t >= tasks.size() || stop.load())
@@ -233,7 +234,7 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
             };
             try {
                 task.result = compareArrayRange(*sides[task.entry].first->node->array(),
-                    *sides[task.entry].second->node->array(), task.first, task.count, options.compare, p);
+                    *sides[task.entry].second->node->array(), task.first, task.count, options.compare, p, &buffers);
             } catch (const Exception &ex) {
                 std::lock_guard lock(errorMutex);
                 if (!firstError)
@@ -269,8 +270,11 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
         size_t u = t + 1;
         for (; u < tasks.size() && tasks[u].entry == tasks[t].entry; ++u)
             e.numbers.merge(tasks[u].result);
-        for (size_t k = t; k < u; ++k)
-            r.summary.bytesRead += tasks[k].result.sameStorage ? tasks[k].bytes / 2 : tasks[k].bytes;
+        for (size_t k = t; k < u; ++k) {
+            const ArrayDiff &d = tasks[k].result;
+            r.summary.bytesRead += (d.sameStorage ? tasks[k].bytes / 2 : tasks[k].bytes) - d.bytesShortCut;
+            r.summary.chunksShortCut += d.chunksShortCut;
+        }
         finishCompared(e);
         t = u;
     }

@@ -56,6 +56,8 @@ struct DiffSummary {
     uint64_t counts[7] = {}; ///< per DiffStatus
     uint64_t elementsCompared = 0;
     uint64_t bytesRead = 0; ///< array bytes decoded, both sides
+    /// Chunk pairs with identical stored bytes on both sides, decoded once (ArrayDiff::chunksShortCut).
+    uint64_t chunksShortCut = 0;
     bool identical() const { return counts[0] == pairs; }
 };
 

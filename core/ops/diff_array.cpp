@@ -1,5 +1,7 @@
 #include "ops/diff_array.h"
 
+#include "ops/diff_chunk_pair.h"
+
 #include "tree/error.h"
 
 #include <algorithm>
@@ -8,6 +10,9 @@
 #include <complex>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <optional>
+#include <type_traits>
 
 namespace ckpt {
 namespace {
@@ -90,31 +95,98 @@ struct Accumulator {
     ArrayDiff d;
     double sa = 0, sb = 0, sd = 0;
 
-    void noteDiff(double absDiff, double absB, uint64_t index)
+    ArrayDiff finish() const
     {
+        ArrayDiff r = d;
+        r.normA = std::sqrt(sa);
+        r.normB = std::sqrt(sb);
+        r.normDiff = std::sqrt(sd);
+        return r;
+    }
+};
+
+/// Element i of canonical bytes of native type T as the compare value type V.
+template <typename T, typename V> struct NativeLoad {
+    const std::byte *p;
+    V operator()(uint64_t i) const
+    {
+        T v;
+        std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+        return V(v);
+    }
+};
+
+struct BFloat16Tag { };
+template <typename V> struct NativeLoad<BFloat16Tag, V> {
+    const std::byte *p;
+    V operator()(uint64_t i) const
+    {
+        uint16_t h;
+        std::memcpy(&h, p + i * 2, 2);
+        return V(std::bit_cast<float>(uint32_t(h) << 16));
+    }
+};
+
+/// Element i of an already converted block.
+template <typename V> struct BufferLoad {
+    const V *p;
+    V operator()(uint64_t i) const { return p[i]; }
+};
+
+/// Compares one block of `n` element pairs loaded by `la`/`lb` (flat indices base..base+n) in the
+/// arithmetic of V (Int128, double or complex<double>) and adds the block's sums to `acc`. The
+/// order of additions is fixed (one running sum per block), so results do not depend on how the
+/// elements were loaded.
+template <typename V, typename LA, typename LB>
+void compareBlock(const LA &la, const LB &lb, uint64_t n, uint64_t base, const ArrayCompareOptions &o, Accumulator &acc)
+{
+    double qa = 0, qb = 0, qd = 0;
+    uint64_t differing = 0;
+    double maxAbs = acc.d.maxAbs, maxRel = acc.d.maxRel;
+    uint64_t maxAbsIndex = acc.d.maxAbsIndex, maxRelIndex = acc.d.maxRelIndex;
+    bool hasMaxRel = acc.d.hasMaxRel;
+    const double atol = o.atol, rtol = o.rtol;
+    auto note = [&](double absDiff, double absB, uint64_t index) {
         if (std::isnan(absDiff))
             return;
-        if (absDiff > d.maxAbs) {
-            d.maxAbs = absDiff;
-            d.maxAbsIndex = index;
+        if (absDiff > maxAbs) {
+            maxAbs = absDiff;
+            maxAbsIndex = index;
         }
         if (absB != 0) {
+            if (hasMaxRel) {
+                // Skip the division when absDiff / absB certainly rounds to at most maxRel: t is
+                // maxRel * absB within a relative 2^-52 when normal, and an infinite t means the
+                // quotient of finite numbers cannot exceed maxRel.
+                const double t = maxRel * absB;
+                if (t >= std::numeric_limits<double>::min() && absDiff < t * (1 - 0x1p-40))
+                    return;
+            }
             const double rel = absDiff / absB;
-            if (!std::isnan(rel) && (!d.hasMaxRel || rel > d.maxRel)) {
-                d.maxRel = rel;
-                d.maxRelIndex = index;
-                d.hasMaxRel = true;
+            if (!std::isnan(rel) && (!hasMaxRel || rel > maxRel)) {
+                maxRel = rel;
+                maxRelIndex = index;
+                hasMaxRel = true;
             }
         }
-    }
-
-    void real(const double *a, const double *b, uint64_t n, uint64_t base, const ArrayCompareOptions &o)
-    {
-        double la = 0, lb = 0, ld = 0;
-        for (uint64_t i = 0; i < n; ++i) {
-            const double x = a[i], y = b[i];
-            la += x * x;
-            lb += y * y;
+    };
+    for (uint64_t i = 0; i < n; ++i) {
+        const V a = la(i), b = lb(i);
+        if constexpr (std::is_same_v<V, Int128>) {
+            const double x = double(a), y = double(b);
+            qa += x * x;
+            qb += y * y;
+            if (a == b)
+                continue;
+            const double diff = double(a - b);
+            if (!(std::fabs(diff) <= atol + rtol * std::fabs(y)))
+                ++differing;
+            qd += diff * diff;
+            note(std::fabs(diff), std::fabs(y), base + i);
+        } else if constexpr (std::is_same_v<V, double>) {
+            const double x = a, y = b;
+            qa += x * x;
+            qb += y * y;
             if (x == y)
                 continue; // close, difference 0
             double diff;
@@ -124,48 +196,16 @@ struct Accumulator {
                 diff = close ? 0 : std::numeric_limits<double>::quiet_NaN();
             } else {
                 diff = x - y;
-                close = std::isfinite(x) && std::isfinite(y) && std::fabs(diff) <= o.atol + o.rtol * std::fabs(y);
+                close = std::isfinite(x) && std::isfinite(y) && std::fabs(diff) <= atol + rtol * std::fabs(y);
             }
             if (!close)
-                ++d.differing;
-            ld += diff * diff;
-            noteDiff(std::fabs(diff), std::fabs(y), base + i);
-        }
-        sa += la;
-        sb += lb;
-        sd += ld;
-        d.count += n;
-    }
-
-    void integer(const Int128 *a, const Int128 *b, uint64_t n, uint64_t base, const ArrayCompareOptions &o)
-    {
-        double la = 0, lb = 0, ld = 0;
-        for (uint64_t i = 0; i < n; ++i) {
-            const double x = double(a[i]), y = double(b[i]);
-            la += x * x;
-            lb += y * y;
-            if (a[i] == b[i])
-                continue;
-            const double diff = double(a[i] - b[i]);
-            if (!(std::fabs(diff) <= o.atol + o.rtol * std::fabs(y)))
-                ++d.differing;
-            ld += diff * diff;
-            noteDiff(std::fabs(diff), std::fabs(y), base + i);
-        }
-        sa += la;
-        sb += lb;
-        sd += ld;
-        d.count += n;
-    }
-
-    void complex(const std::complex<double> *a, const std::complex<double> *b, uint64_t n, uint64_t base,
-        const ArrayCompareOptions &o)
-    {
-        double la = 0, lb = 0, ld = 0;
-        for (uint64_t i = 0; i < n; ++i) {
-            const std::complex<double> x = a[i], y = b[i];
-            la += std::norm(x);
-            lb += std::norm(y);
+                ++differing;
+            qd += diff * diff;
+            note(std::fabs(diff), std::fabs(y), base + i);
+        } else {
+            const std::complex<double> x = a, y = b;
+            qa += std::norm(x);
+            qb += std::norm(y);
             if (x == y)
                 continue;
             const bool nanX = std::isnan(x.real()) || std::isnan(x.imag());
@@ -180,30 +220,41 @@ struct Accumulator {
                 diff = close ? std::complex<double>() : std::complex<double>(nan, nan);
             } else {
                 diff = x - y;
-                close = finite && std::abs(diff) <= o.atol + o.rtol * std::abs(y);
+                close = finite && std::abs(diff) <= atol + rtol * std::abs(y);
             }
             if (!close)
-                ++d.differing;
-            ld += std::norm(diff);
-            noteDiff(std::abs(diff), std::abs(y), base + i);
+                ++differing;
+            qd += std::norm(diff);
+            note(std::abs(diff), std::abs(y), base + i);
         }
-        sa += la;
-        sb += lb;
-        sd += ld;
-        d.count += n;
     }
+    acc.sa += qa;
+    acc.sb += qb;
+    acc.sd += qd;
+    acc.d.count += n;
+    acc.d.differing += differing;
+    acc.d.maxAbs = maxAbs;
+    acc.d.maxAbsIndex = maxAbsIndex;
+    acc.d.maxRel = maxRel;
+    acc.d.maxRelIndex = maxRelIndex;
+    acc.d.hasMaxRel = hasMaxRel;
+}
 
-    ArrayDiff finish() const
-    {
-        ArrayDiff r = d;
-        r.normA = std::sqrt(sa);
-        r.normB = std::sqrt(sb);
-        r.normDiff = std::sqrt(sd);
-        return r;
+/// Loads both sides straight from canonical bytes of native types TA and TB, block by block.
+template <typename V, typename TA, typename TB>
+void compareNative(
+    const std::byte *pa, const std::byte *pb, uint64_t n, uint64_t base, const ArrayCompareOptions &o, Accumulator &acc)
+{
+    constexpr size_t ia = std::is_same_v<TA, BFloat16Tag> ? 2 : sizeof(TA);
+    constexpr size_t ib = std::is_same_v<TB, BFloat16Tag> ? 2 : sizeof(TB);
+    for (uint64_t off = 0; off < n; off += kBlock) {
+        const uint64_t k = std::min(kBlock, n - off);
+        compareBlock<V>(NativeLoad<TA, V>{pa + off * ia}, NativeLoad<TB, V>{pb + off * ib}, k, base + off, o, acc);
     }
-};
+}
 
-/// Converts and compares `n` elements of canonical bytes in blocks.
+/// Converts `n` elements of canonical bytes in blocks into the compare domain and compares them
+/// (any pair of dtypes; the fast native loaders cover the common equal-dtype pairs).
 class BlockComparer {
 public:
     BlockComparer(DType ta, DType tb, const ArrayCompareOptions &o)
@@ -215,6 +266,8 @@ public:
 
     void compare(const std::byte *pa, const std::byte *pb, uint64_t n, uint64_t base, Accumulator &acc)
     {
+        if (compareFast(pa, pb, n, base, acc))
+            return;
         const size_t ia = itemSize(m_ta), ib = itemSize(m_tb);
         for (uint64_t off = 0; off < n; off += kBlock) {
             const uint64_t k = std::min(kBlock, n - off);
@@ -225,27 +278,59 @@ public:
                 m_ib.resize(k);
                 toInteger(m_ta, a, k, m_ia.data());
                 toInteger(m_tb, b, k, m_ib.data());
-                acc.integer(m_ia.data(), m_ib.data(), k, base + off, m_options);
+                compareBlock<Int128>(
+                    BufferLoad<Int128>{m_ia.data()}, BufferLoad<Int128>{m_ib.data()}, k, base + off, m_options, acc);
                 break;
             case CompareDomain::Real:
                 m_ra.resize(k);
                 m_rb.resize(k);
                 toReal(m_ta, a, k, m_ra.data());
                 toReal(m_tb, b, k, m_rb.data());
-                acc.real(m_ra.data(), m_rb.data(), k, base + off, m_options);
+                compareBlock<double>(
+                    BufferLoad<double>{m_ra.data()}, BufferLoad<double>{m_rb.data()}, k, base + off, m_options, acc);
                 break;
             case CompareDomain::Complex:
                 m_ca.resize(k);
                 m_cb.resize(k);
                 toComplexes(m_ta, a, k, m_ca.data());
                 toComplexes(m_tb, b, k, m_cb.data());
-                acc.complex(m_ca.data(), m_cb.data(), k, base + off, m_options);
+                compareBlock<std::complex<double>>(BufferLoad<std::complex<double>>{m_ca.data()},
+                    BufferLoad<std::complex<double>>{m_cb.data()}, k, base + off, m_options, acc);
                 break;
             }
         }
     }
 
 private:
+    /// Equal little-endian dtypes of the common kinds, loaded without a conversion pass.
+    bool compareFast(const std::byte *pa, const std::byte *pb, uint64_t n, uint64_t base, Accumulator &acc)
+    {
+        if constexpr (std::endian::native != std::endian::little)
+            return false;
+        if (m_ta != m_tb)
+            return false;
+        const ArrayCompareOptions &o = m_options;
+        using C = std::complex<double>;
+        switch (m_ta) {
+        case DType::Float32: compareNative<double, float, float>(pa, pb, n, base, o, acc); return true;
+        case DType::Float64: compareNative<double, double, double>(pa, pb, n, base, o, acc); return true;
+        case DType::BFloat16: compareNative<double, BFloat16Tag, BFloat16Tag>(pa, pb, n, base, o, acc); return true;
+        case DType::Int8: compareNative<Int128, int8_t, int8_t>(pa, pb, n, base, o, acc); return true;
+        case DType::Int16: compareNative<Int128, int16_t, int16_t>(pa, pb, n, base, o, acc); return true;
+        case DType::Int32: compareNative<Int128, int32_t, int32_t>(pa, pb, n, base, o, acc); return true;
+        case DType::Int64: compareNative<Int128, int64_t, int64_t>(pa, pb, n, base, o, acc); return true;
+        case DType::UInt8: compareNative<Int128, uint8_t, uint8_t>(pa, pb, n, base, o, acc); return true;
+        case DType::UInt16: compareNative<Int128, uint16_t, uint16_t>(pa, pb, n, base, o, acc); return true;
+        case DType::UInt32: compareNative<Int128, uint32_t, uint32_t>(pa, pb, n, base, o, acc); return true;
+        case DType::UInt64: compareNative<Int128, uint64_t, uint64_t>(pa, pb, n, base, o, acc); return true;
+        case DType::Complex64:
+            compareNative<C, std::complex<float>, std::complex<float>>(pa, pb, n, base, o, acc);
+            return true;
+        case DType::Complex128: compareNative<C, C, C>(pa, pb, n, base, o, acc); return true;
+        default: return false;
+        }
+    }
+
     DType m_ta, m_tb;
     CompareDomain m_domain;
     ArrayCompareOptions m_options;
@@ -273,6 +358,8 @@ void ArrayDiff::merge(const ArrayDiff &later)
     normB = std::sqrt(normB * normB + later.normB * later.normB);
     normDiff = std::sqrt(normDiff * normDiff + later.normDiff * later.normDiff);
     sameStorage = sameStorage && later.sameStorage;
+    chunksShortCut += later.chunksShortCut;
+    bytesShortCut += later.bytesShortCut;
 }
 
 namespace {
@@ -326,8 +413,31 @@ std::string compareTypeName(DType a, DType b)
     return {};
 }
 
+/// Piece buffers (not zero-filled: readers overwrite them) and chunk buffers of one thread.
+struct CompareBuffers::Impl {
+    std::unique_ptr<std::byte[]> a, b;
+    size_t sizeA = 0, sizeB = 0;
+    ChunkPairScratch chunks;
+
+    std::span<std::byte> get(std::unique_ptr<std::byte[]> &p, size_t &size, size_t n)
+    {
+        if (n > size) {
+            p.reset();
+            p.reset(new std::byte[n]);
+            size = n;
+        }
+        return {p.get(), n};
+    }
+};
+
+CompareBuffers::CompareBuffers()
+    : m_impl(std::make_unique<Impl>())
+{ }
+
+CompareBuffers::~CompareBuffers() = default;
+
 ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t first, uint64_t count,
-    const ArrayCompareOptions &options, const Progress &progress)
+    const ArrayCompareOptions &options, const Progress &progress, CompareBuffers *buffers)
 {
     const ArrayInfo &ia = a.info(), &ib = b.info();
     const uint64_t n = ia.numElements();
@@ -343,26 +453,42 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
     const Progress cancelOnly{{}, progress.isCancelled};
     const uint64_t totalBytes = count * (itemA + (same ? 0 : itemB));
     uint64_t doneBytes = 0;
+    // Chunk by chunk when both sides share a grid and an encoding: identical stored chunks decode once.
+    std::unique_ptr<ChunkPairReader> chunks = same ? nullptr : ChunkPairReader::make(a, b, kMaxBandBytes);
 
+    std::optional<CompareBuffers> own;
+    if (!buffers)
+        buffers = &own.emplace();
+    CompareBuffers::Impl &scratch = buffers->impl();
     Accumulator acc;
     BlockComparer comparer(ia.dtype, ib.dtype, options);
-    std::vector<std::byte> bufA, bufB;
     for (uint64_t pos = first; pos < first + count;) {
         progress.throwIfCancelled();
         const uint64_t k = std::min(perPiece, first + count - pos);
-        bufA.resize(k * itemA);
-        readFlatRange(a, pos, k, bufA, cancelOnly);
-        if (!same) {
-            bufB.resize(k * itemB);
-            readFlatRange(b, pos, k, bufB, cancelOnly);
+        std::span<std::byte> bufA = scratch.get(scratch.a, scratch.sizeA, k * itemA);
+        std::span<std::byte> bufB;
+        bool sameBytes = same;
+        if (chunks && chunks->aligned(pos, k)) {
+            bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
+            sameBytes = chunks->read(pos, k, bufA, bufB, scratch.chunks, cancelOnly);
+        } else {
+            readFlatRange(a, pos, k, bufA, cancelOnly);
+            if (!same) {
+                bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
+                readFlatRange(b, pos, k, bufB, cancelOnly);
+            }
         }
-        comparer.compare(bufA.data(), same ? bufA.data() : bufB.data(), k, pos, acc);
+        comparer.compare(bufA.data(), sameBytes ? bufA.data() : bufB.data(), k, pos, acc);
         pos += k;
         doneBytes += k * (itemA + (same ? 0 : itemB));
         progress.update(doneBytes, totalBytes);
     }
     ArrayDiff r = acc.finish();
     r.sameStorage = same;
+    if (chunks) {
+        r.chunksShortCut = chunks->chunksShortCut();
+        r.bytesShortCut = chunks->bytesShortCut();
+    }
     return r;
 }
 

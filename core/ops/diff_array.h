@@ -4,6 +4,7 @@
 #include "util/progress.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct ArrayDiff {
     /// sqrt(sum |x|^2) of A, B and of the differences. NaN/Inf propagate, as in numpy.linalg.norm.
     double normA = 0, normB = 0, normDiff = 0;
     bool sameStorage = false; ///< both sides are the same stored bytes: read once, compared with itself
+    /// Chunks whose stored bytes were identical on both sides, so only one side was decoded, and
+    /// the decoded bytes that saved (one side's share of those chunks).
+    uint64_t chunksShortCut = 0;
+    uint64_t bytesShortCut = 0;
 
     double fraction() const { return count ? double(differing) / double(count) : 0; }
     /// Adds the numbers of a later range of the same array (indices already absolute).
@@ -61,9 +66,29 @@ std::string compareTypeName(DType a, DType b);
 
 /// Compares elements [first, first + count) of two arrays with the same number of elements,
 /// reading both in step in pieces of options.pieceBytes (memory bounded whatever the size).
+/// Arrays on the same chunk grid with the same encoding (ChunkedStorage) are read chunk by chunk
+/// where the range is band aligned, and a chunk with identical stored bytes on both sides is
+/// decoded once (ArrayDiff::chunksShortCut); the numbers are the same either way.
 /// Indices in the result are absolute. Cancellable; read errors propagate as Exception.
+/// `buffers` (optional, one per thread) keeps piece and chunk buffers between calls so a run of
+/// comparisons reuses memory that is already mapped; without it each call allocates its own.
+class CompareBuffers;
 ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t first, uint64_t count,
-    const ArrayCompareOptions &options, const Progress &progress = {});
+    const ArrayCompareOptions &options, const Progress &progress = {}, CompareBuffers *buffers = nullptr);
+
+/// Reusable buffers of compareArrayRange for one thread (about 2 pieces and 2 stored chunks).
+class CompareBuffers {
+public:
+    CompareBuffers();
+    ~CompareBuffers();
+    CompareBuffers(const CompareBuffers &) = delete;
+    CompareBuffers &operator=(const CompareBuffers &) = delete;
+    struct Impl;
+    Impl &impl() { return *m_impl; }
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
 
 /// Whole-array comparison (same element count required: throws Exception{Mismatch} otherwise).
 ArrayDiff compareArrays(

@@ -66,6 +66,8 @@ nlohmann::json diffEntryJson(const DiffEntry &e)
     j["norm_diff"] = number(n.normDiff);
     if (n.sameStorage)
         j["same_storage"] = true;
+    if (n.chunksShortCut)
+        j["chunks_short_cut"] = n.chunksShortCut;
     return j;
 }
 
@@ -77,6 +79,7 @@ nlohmann::json diffSummaryJson(const DiffSummary &s)
     j["identical"] = s.identical();
     j["elements_compared"] = s.elementsCompared;
     j["bytes_read"] = s.bytesRead;
+    j["chunks_short_cut"] = s.chunksShortCut;
     return j;
 }
 

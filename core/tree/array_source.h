@@ -23,6 +23,35 @@ struct Slab {
     static Slab whole(const std::vector<uint64_t> &shape);
 };
 
+/// The encoded bytes of one stored chunk and where they came from (for error messages).
+struct StoredChunk {
+    std::vector<std::byte> bytes;
+    std::string file;
+    uint64_t offset = 0;
+};
+
+/// Optional view of an ArraySource stored as a regular grid of separately encoded chunks of
+/// info().chunkShape (zarr v2/v3), so a reader can compare stored bytes before decoding.
+/// Chunk indices are grid positions (one per dimension). Thread-safe like ArraySource.
+class ChunkedStorage {
+public:
+    virtual ~ChunkedStorage() = default;
+    /// Everything besides the stored bytes that decoding depends on (dtype, chunk shape, codecs,
+    /// byte order, fill value): equal keys and equal stored bytes mean equal decoded chunks.
+    virtual std::string encodingKey() const = 0;
+    /// Identity of the chunk's stored bytes (file + offset + length): equal only for the very same
+    /// stored bytes. Empty when unknown or not stored.
+    virtual std::string chunkFingerprint(const std::vector<uint64_t> &index) const = 0;
+    /// Reads the chunk's encoded bytes into `out` (reusing the capacity of out.bytes); false when
+    /// the chunk is not stored (it reads as the fill value).
+    virtual bool readStoredChunk(const std::vector<uint64_t> &index, StoredChunk &out) const = 0;
+    /// Decodes the whole chunk `index` into `out` (product(chunkShape) elements, canonical bytes,
+    /// edge chunks at full size) from `stored`, or the fill value when `stored` is null.
+    /// Throws Exception naming the chunk on damage.
+    virtual void decodeChunk(
+        const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const = 0;
+};
+
 /// Lazily decodes one array leaf. Implementations are immutable after construction and
 /// every method may be called from any thread at the same time (pread, no shared offsets).
 class ArraySource {
@@ -45,6 +74,10 @@ public:
     /// An identity of the stored bytes (e.g. file + offset + length) that is equal only when two
     /// sources decode from the very same stored bytes, so diff can read them once. Empty: unknown.
     virtual std::string storageFingerprint() const { return {}; }
+
+    /// The chunk grid behind this source, or null when it is not stored as separate chunks.
+    /// Valid as long as the source.
+    virtual const ChunkedStorage *chunkedStorage() const { return nullptr; }
 
     /// Reads the whole array into a new buffer.
     std::vector<std::byte> readAll(const Progress &progress = {}) const;

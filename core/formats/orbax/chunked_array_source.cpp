@@ -18,7 +18,81 @@ void rethrowForChunk(const Exception &e, const std::string &key, const std::stri
     throw Exception(std::move(err));
 }
 
+ChunkReader::ChunkReader(KvStorePtr store)
+    : m_store(std::move(store))
+{ }
+
+bool ChunkReader::readStored(const std::vector<uint64_t> &index, StoredChunk &out) const
+{
+    const std::string key = chunkKey(index);
+    RandomAccessPtr value = m_store->get(key);
+    if (!value)
+        return false;
+    try {
+        out.bytes.resize(size_t(value->size()));
+        value->readAt(0, out.bytes);
+        out.file = value->name();
+        out.offset = value->baseOffset();
+        return true;
+    } catch (const Exception &e) {
+        rethrowForChunk(e, key, m_store->describe());
+    }
+}
+
+void ChunkReader::decodeNamed(
+    const std::vector<uint64_t> &index, const StoredChunk &stored, std::span<std::byte> out) const
+{
+    if (out.size() != m_chunkBytes)
+        fail(ErrorCategory::InvalidArgument, "chunk buffer does not match the chunk size");
+    try {
+        decode(stored, out);
+    } catch (const Exception &e) {
+        rethrowForChunk(e, chunkKey(index), m_store->describe());
+    }
+}
+
+bool ChunkReader::readChunkInto(const std::vector<uint64_t> &index, std::span<std::byte> out) const
+{
+    StoredChunk stored;
+    if (!readStored(index, stored))
+        return false;
+    decodeNamed(index, stored, out);
+    return true;
+}
+
+std::optional<std::vector<std::byte>> ChunkReader::readChunk(const std::vector<uint64_t> &index) const
+{
+    StoredChunk stored;
+    if (!readStored(index, stored))
+        return std::nullopt;
+    std::vector<std::byte> out(m_chunkBytes);
+    decodeNamed(index, stored, out);
+    return out;
+}
+
+std::string ChunkReader::fingerprint(const std::vector<uint64_t> &index) const
+{
+    return m_store->fingerprint(chunkKey(index));
+}
+
 namespace {
+
+/// A byte buffer that is not zero-filled when it grows (decoders overwrite all of it).
+class Scratch {
+public:
+    std::span<std::byte> get(size_t n)
+    {
+        if (n > m_size) {
+            m_data.reset(new std::byte[n]);
+            m_size = n;
+        }
+        return {m_data.get(), n};
+    }
+
+private:
+    std::unique_ptr<std::byte[]> m_data;
+    size_t m_size = 0;
+};
 
 std::vector<uint64_t> cStrides(const std::vector<uint64_t> &shape)
 {
@@ -163,7 +237,7 @@ void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, 
     std::exception_ptr firstError;
     std::mutex errorMutex;
 
-    auto runJob = [&](uint64_t job) {
+    auto runJob = [&](uint64_t job, Scratch &scratch) {
         std::vector<uint64_t> index(rank), lo(rank), count(rank), inChunk(rank), inOut(rank);
         uint64_t rest = job;
         for (size_t i = rank; i-- > 0;) {
@@ -179,10 +253,24 @@ void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, 
             inOut[i] = lo[i] - slab.start[i];
         }
         const uint64_t rowElems = rank ? count[rank - 1] : 1;
-        auto chunk = m_reader->readChunk(index);
-        if (chunk) {
+        // A whole chunk spanning the slab's later dimensions is one contiguous run of `out`.
+        bool direct = true;
+        for (size_t i = 0; i < rank && direct; ++i)
+            direct = count[i] == cs[i] && (i == 0 || count[i] == slab.count[i]);
+        if (direct) {
+            const auto outStrides = cStrides(slab.count);
+            uint64_t at = 0;
+            for (size_t i = 0; i < rank; ++i)
+                at += inOut[i] * outStrides[i];
+            std::span<std::byte> dst = out.subspan(at * itemsize, m_reader->chunkBytes());
+            if (!m_reader->readChunkInto(index, dst))
+                for (uint64_t e = 0; e < dst.size() / itemsize; ++e)
+                    std::memcpy(dst.data() + e * itemsize, m_fill.data(), itemsize);
+        } else if (StoredChunk stored; m_reader->readStored(index, stored)) {
+            std::span<std::byte> chunk = scratch.get(m_reader->chunkBytes());
+            m_reader->decodeNamed(index, stored, chunk);
             forEachRow(cs, inChunk, slab.count, inOut, count, [&](uint64_t so, uint64_t doff) {
-                std::memcpy(out.data() + doff * itemsize, chunk->data() + so * itemsize, rowElems * itemsize);
+                std::memcpy(out.data() + doff * itemsize, chunk.data() + so * itemsize, rowElems * itemsize);
             });
         } else {
             forEachRow(cs, inChunk, slab.count, inOut, count, [&](uint64_t, uint64_t doff) {
@@ -195,13 +283,14 @@ void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, 
     };
 
     auto worker = [&]() {
+        Scratch scratch;
         while (!stop.load()) {
             const uint64_t job = next.fetch_add(1);
             if (job >= jobs)
                 return;
             try {
                 progress.throwIfCancelled();
-                runJob(job);
+                runJob(job, scratch);
             } catch (...) {
                 std::lock_guard lock(errorMutex);
                 if (!firstError)
@@ -224,6 +313,38 @@ void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, 
     }
     if (firstError)
         std::rethrow_exception(firstError);
+}
+
+std::string ChunkedArraySource::encodingKey() const
+{
+    std::string fill;
+    for (std::byte b : m_fill)
+        fill += std::to_string(int(b)) + ",";
+    return m_reader->encodingKey() + "|fill:" + fill;
+}
+
+std::string ChunkedArraySource::chunkFingerprint(const std::vector<uint64_t> &index) const
+{
+    return m_reader->fingerprint(index);
+}
+
+bool ChunkedArraySource::readStoredChunk(const std::vector<uint64_t> &index, StoredChunk &out) const
+{
+    return m_reader->readStored(index, out);
+}
+
+void ChunkedArraySource::decodeChunk(
+    const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const
+{
+    if (out.size() != m_reader->chunkBytes())
+        fail(ErrorCategory::InvalidArgument, "chunk buffer does not match the chunk size", m_location);
+    if (stored) {
+        m_reader->decodeNamed(index, *stored, out);
+        return;
+    }
+    const size_t item = m_fill.size();
+    for (size_t e = 0; e < out.size() / item; ++e)
+        std::memcpy(out.data() + e * item, m_fill.data(), item);
 }
 
 } // namespace ckpt::zarr

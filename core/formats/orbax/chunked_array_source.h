@@ -1,5 +1,6 @@
 #pragma once
 
+#include "io/kvstore/kvstore.h"
 #include "tree/array_source.h"
 #include "tree/error.h"
 
@@ -11,16 +12,44 @@
 
 namespace ckpt::zarr {
 
-/// Decodes single chunks of a regular chunk grid. Implementations are immutable and thread-safe.
+/// Reads and decodes single chunks of a regular chunk grid stored in a KvStore. Implementations
+/// are immutable and thread-safe.
 class ChunkReader {
 public:
+    explicit ChunkReader(KvStorePtr store);
     virtual ~ChunkReader() = default;
-    /// Canonical bytes (C order, little-endian, NumPy itemsize) of the whole chunk at grid position
-    /// `index` (edge chunks at full chunk size), or nullopt when the chunk is not stored (reads as
-    /// the fill value). Throws Exception{Corrupt} naming the chunk key for damaged chunks.
-    virtual std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const = 0;
-    /// Storage key of the chunk, for messages.
+
+    /// Storage key of the chunk at grid position `index`.
     virtual std::string chunkKey(const std::vector<uint64_t> &index) const = 0;
+    /// Decodes encoded chunk bytes into `out` (exactly the whole chunk in canonical bytes: C order,
+    /// little-endian, NumPy itemsize; edge chunks at full size). Throws Exception{Corrupt} naming
+    /// stored.file / stored.offset on damage (callers add the chunk key).
+    virtual void decode(const StoredChunk &stored, std::span<std::byte> out) const = 0;
+    /// See ChunkedStorage::encodingKey (the fill value is added by ChunkedArraySource).
+    virtual std::string encodingKey() const = 0;
+
+    /// Reads the encoded bytes of the chunk into `out` (reusing its capacity); false when it is
+    /// not stored. Errors name the chunk.
+    bool readStored(const std::vector<uint64_t> &index, StoredChunk &out) const;
+    /// decode() with errors prefixed by the chunk key (rethrowForChunk).
+    void decodeNamed(const std::vector<uint64_t> &index, const StoredChunk &stored, std::span<std::byte> out) const;
+    /// Reads and decodes the chunk into `out` (whole chunk bytes); false when it is not stored.
+    bool readChunkInto(const std::vector<uint64_t> &index, std::span<std::byte> out) const;
+    /// Canonical bytes of the whole chunk, or nullopt when it is not stored (reads as the fill
+    /// value). Throws Exception{Corrupt} naming the chunk key for damaged chunks.
+    std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const;
+    /// KvStore::fingerprint of the chunk's key (empty when unknown).
+    std::string fingerprint(const std::vector<uint64_t> &index) const;
+    /// Bytes of one whole decoded chunk.
+    uint64_t chunkBytes() const { return m_chunkBytes; }
+
+protected:
+    /// Subclasses call this once their chunk shape and dtype are known.
+    void setChunkBytes(uint64_t bytes) { m_chunkBytes = bytes; }
+    KvStorePtr m_store;
+
+private:
+    uint64_t m_chunkBytes = 0;
 };
 
 /// Rethrows `e` with its message prefixed by `zarr chunk "<key>" in <store>: `, so every chunk
@@ -30,7 +59,7 @@ public:
 /// An array stored as a regular grid of chunks (zarr v2, zarr v3 shards). `read` decodes chunks in
 /// parallel on a bounded pool of std::threads; `readSlab` decodes only the chunks the slab touches.
 /// Progress is reported in chunks done / chunks total; cancellation is checked between chunks.
-class ChunkedArraySource final : public ArraySource {
+class ChunkedArraySource final : public ArraySource, public ChunkedStorage {
 public:
     /// `info.chunkShape` must have the array's rank with every entry >= 1; `fill` is one element in
     /// canonical bytes. Throws Exception{Corrupt} when the grid is inconsistent.
@@ -41,6 +70,13 @@ public:
     void read(std::span<std::byte> out, const Progress &progress = {}) const override;
     void readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress = {}) const override;
     std::string location() const override { return m_location; }
+    const ChunkedStorage *chunkedStorage() const override { return this; }
+
+    std::string encodingKey() const override;
+    std::string chunkFingerprint(const std::vector<uint64_t> &index) const override;
+    bool readStoredChunk(const std::vector<uint64_t> &index, StoredChunk &out) const override;
+    void decodeChunk(
+        const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const override;
 
     const std::vector<std::byte> &fillValue() const { return m_fill; }
     const ChunkReader &reader() const { return *m_reader; }

@@ -21,11 +21,11 @@ std::vector<uint64_t> parseDims(const nlohmann::json &j, const char *field, cons
 class V2ChunkReader final : public ChunkReader {
 public:
     V2ChunkReader(KvStorePtr store, std::string arrayPath, V2Metadata meta)
-        : m_store(std::move(store))
+        : ChunkReader(std::move(store))
         , m_path(std::move(arrayPath))
         , m_meta(std::move(meta))
     {
-        m_chunkBytes = ArrayInfo{m_meta.type.dtype, m_meta.chunks, {}}.numBytes();
+        setChunkBytes(ArrayInfo{m_meta.type.dtype, m_meta.chunks, {}}.numBytes());
     }
 
     std::string chunkKey(const std::vector<uint64_t> &index) const override
@@ -39,42 +39,48 @@ public:
         return joinKey(m_path, index.empty() ? "0" : name);
     }
 
-    std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const override
+    std::string encodingKey() const override
     {
-        const std::string key = chunkKey(index);
-        RandomAccessPtr value = m_store->get(key);
-        if (!value)
-            return std::nullopt;
-        try {
-            auto encoded = value->readRange(0, value->size());
-            auto raw = decompressV2(m_meta.compressor, encoded, m_chunkBytes, value->name(), value->baseOffset());
-            if (raw.size() != m_chunkBytes)
+        std::string chunks;
+        for (uint64_t c : m_meta.chunks)
+            chunks += std::to_string(c) + ",";
+        return std::string("zarr2|") + std::string(dtypeName(m_meta.type.dtype)) + (m_meta.type.bigEndian ? "|>" : "|<")
+            + (m_meta.fortranOrder ? "|F|" : "|C|") + chunks + "|" + m_meta.compressor.dump();
+    }
+
+    void decode(const StoredChunk &stored, std::span<std::byte> out) const override
+    {
+        const uint64_t need = chunkBytes();
+        const bool plain = !m_meta.type.bigEndian && !(m_meta.fortranOrder && m_meta.chunks.size() > 1);
+        if (plain && m_meta.compressor.is_object() && m_meta.compressor.value("id", std::string()) == "zstd") {
+            const size_t n = zstdDecompressInto(stored.bytes, out, stored.file, stored.offset);
+            if (n != need)
                 fail(ErrorCategory::Corrupt,
-                    "decodes to " + std::to_string(raw.size()) + " bytes, the chunk shape needs "
-                        + std::to_string(m_chunkBytes),
-                    value->name(), value->baseOffset());
-            if (m_meta.type.bigEndian)
-                byteSwapElements(raw, m_meta.type.dtype);
-            if (m_meta.fortranOrder && m_meta.chunks.size() > 1) {
-                const size_t rank = m_meta.chunks.size();
-                std::vector<size_t> order(rank);
-                for (size_t i = 0; i < rank; ++i)
-                    order[i] = rank - 1 - i;
-                std::vector<std::byte> c(raw.size());
-                transposeToC(raw, m_meta.chunks, order, itemSize(m_meta.type.dtype), c);
-                raw.swap(c);
-            }
-            return raw;
-        } catch (const Exception &e) {
-            rethrowForChunk(e, key, m_store->describe());
+                    "decodes to " + std::to_string(n) + " bytes, the chunk shape needs " + std::to_string(need),
+                    stored.file, stored.offset);
+            return;
         }
+        auto raw = decompressV2(m_meta.compressor, stored.bytes, need, stored.file, stored.offset);
+        if (raw.size() != need)
+            fail(ErrorCategory::Corrupt,
+                "decodes to " + std::to_string(raw.size()) + " bytes, the chunk shape needs " + std::to_string(need),
+                stored.file, stored.offset);
+        if (m_meta.type.bigEndian)
+            byteSwapElements(raw, m_meta.type.dtype);
+        if (m_meta.fortranOrder && m_meta.chunks.size() > 1) {
+            const size_t rank = m_meta.chunks.size();
+            std::vector<size_t> order(rank);
+            for (size_t i = 0; i < rank; ++i)
+                order[i] = rank - 1 - i;
+            transposeToC(raw, m_meta.chunks, order, itemSize(m_meta.type.dtype), out);
+            return;
+        }
+        std::memcpy(out.data(), raw.data(), raw.size());
     }
 
 private:
-    KvStorePtr m_store;
     std::string m_path;
     V2Metadata m_meta;
-    uint64_t m_chunkBytes = 0;
 };
 
 } // namespace

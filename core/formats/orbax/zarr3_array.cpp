@@ -5,6 +5,8 @@
 #include "formats/orbax/zarr_dtype.h"
 #include "tree/error.h"
 
+#include <cstring>
+
 namespace ckpt::zarr {
 namespace {
 
@@ -16,10 +18,12 @@ std::vector<uint64_t> dims(const nlohmann::json &j, const std::string &what, con
 class V3ChunkReader final : public ChunkReader {
 public:
     V3ChunkReader(KvStorePtr store, std::string arrayPath, V3Metadata meta)
-        : m_store(std::move(store))
+        : ChunkReader(std::move(store))
         , m_path(std::move(arrayPath))
         , m_meta(std::move(meta))
-    { }
+    {
+        setChunkBytes(ArrayInfo{m_meta.dtype, m_meta.chunkShape, {}}.numBytes());
+    }
 
     std::string chunkKey(const std::vector<uint64_t> &index) const override
     {
@@ -34,23 +38,30 @@ public:
         return joinKey(m_path, name);
     }
 
-    std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const override
+    std::string encodingKey() const override
     {
-        const std::string key = chunkKey(index);
-        RandomAccessPtr value = m_store->get(key);
-        if (!value)
-            return std::nullopt;
-        try {
-            auto encoded = value->readRange(0, value->size());
-            return decodeV3Chunk(m_meta.codecs, encoded, m_meta.chunkShape, m_meta.dtype, m_meta.fill, value->name(),
-                value->baseOffset());
-        } catch (const Exception &e) {
-            rethrowForChunk(e, key, m_store->describe());
-        }
+        std::string chunks;
+        for (uint64_t c : m_meta.chunkShape)
+            chunks += std::to_string(c) + ",";
+        std::string fill;
+        for (std::byte b : m_meta.fill)
+            fill += std::to_string(int(b)) + ",";
+        return "zarr3|" + std::string(dtypeName(m_meta.dtype)) + "|" + chunks + "|" + m_meta.codecsText + "|" + fill;
+    }
+
+    void decode(const StoredChunk &stored, std::span<std::byte> out) const override
+    {
+        auto raw = decodeV3Chunk(
+            m_meta.codecs, stored.bytes, m_meta.chunkShape, m_meta.dtype, m_meta.fill, stored.file, stored.offset);
+        if (raw.size() != out.size())
+            fail(ErrorCategory::Corrupt,
+                "decodes to " + std::to_string(raw.size()) + " bytes, the chunk shape needs "
+                    + std::to_string(out.size()),
+                stored.file, stored.offset);
+        std::memcpy(out.data(), raw.data(), raw.size());
     }
 
 private:
-    KvStorePtr m_store;
     std::string m_path;
     V3Metadata m_meta;
 };
@@ -122,6 +133,7 @@ V3Metadata parseV3Metadata(std::string_view text, const std::string &file)
     }
     m.fill = parseFillValue(j.value("fill_value", nlohmann::json()), m.dtype, false, file);
     m.codecs = parseV3Codecs(j.value("codecs", nlohmann::json()), m.chunkShape, m.dtype, file);
+    m.codecsText = j.value("codecs", nlohmann::json()).dump();
     return m;
 }
 

@@ -19,6 +19,7 @@ struct V3Metadata {
     char separator = '/';
     std::vector<std::byte> fill; ///< one canonical element
     V3CodecChain codecs;
+    std::string codecsText; ///< the "codecs" list as compact JSON (identifies the encoding)
 };
 
 /// Parses `zarr.json` text of an array. Throws Exception{Corrupt} for malformed documents,
