@@ -3,8 +3,12 @@
 #include "tree/array_info.h"
 #include "tree/dtype.h"
 
+#include <QBrush>
+#include <QColor>
+#include <QCoreApplication>
 #include <QFont>
 #include <QFontDatabase>
+#include <QMimeData>
 
 namespace {
 
@@ -38,10 +42,12 @@ PytreeModel::PytreeModel(QObject *parent)
 
 PytreeModel::~PytreeModel() = default;
 
-void PytreeModel::setRoot(ckpt::NodePtr root)
+void PytreeModel::setRoot(ckpt::NodePtr root, ckpt::NodePtr baseline, QHash<QString, QString> notes)
 {
     beginResetModel();
     m_root = std::move(root);
+    m_baseline = std::move(baseline);
+    m_notes = std::move(notes);
     m_items.clear();
     m_rowsOfNode.clear();
     m_stats.clear();
@@ -49,6 +55,8 @@ void PytreeModel::setRoot(ckpt::NodePtr root)
     m_fetchCount = 0;
     auto top = std::make_unique<Item>();
     top->node = m_root;
+    top->base = m_baseline ? m_baseline : m_root;
+    top->mark = top->base == m_root ? Unchanged : ContainsChanges;
     if (m_root && !m_root->isContainer())
         m_rootAsChild.push_back(ckpt::Child{ckpt::Key::name({}), m_root});
     m_items.push_back(std::move(top));
@@ -190,6 +198,23 @@ void PytreeModel::fetchMore(const QModelIndex &parent)
         it->key = children[i].key;
         it->parent = pid;
         it->row = int(i);
+        const Item &parentItem = *m_items[pid];
+        if (parentItem.mark == Unchanged) {
+            it->base = it->node;
+        } else if (parentItem.base) {
+            if (&parentItem == m_items[0].get() && !m_rootAsChild.empty())
+                it->base = parentItem.base;
+            else if (parentItem.base->isContainer())
+                it->base = parentItem.base->child(children[i].key.str());
+        }
+        if (!it->base)
+            it->mark = Added;
+        else if (it->base == it->node)
+            it->mark = Unchanged;
+        else if (it->node->isContainer() && it->base->isContainer())
+            it->mark = ContainsChanges;
+        else
+            it->mark = Changed;
         const QString key = qs(children[i].key.str());
         const QString &parentPath = m_items[pid]->path;
         it->path = parentPath.isEmpty() ? key : parentPath + QLatin1Char('/') + key;
@@ -267,18 +292,43 @@ QVariant PytreeModel::data(const QModelIndex &index, int role) const
     const Item &it = item(index);
     switch (role) {
     case Qt::DisplayRole: return display(it, index.column());
-    case Qt::ToolTipRole:
-        if (index.column() == NameColumn)
-            return it.path;
-        return display(it, index.column());
+    case Qt::ToolTipRole: {
+        QString tip = index.column() == NameColumn ? it.path : display(it, index.column()).toString();
+        if (it.mark == Unchanged)
+            return tip;
+        QString note = m_notes.value(it.path);
+        if (note.isEmpty()) {
+            note = it.mark == Added  ? tr("Added by an edit")
+                : it.mark == Changed ? tr("Changed by an edit")
+                                     : tr("Contains edited nodes");
+        }
+        return QString(tip + QLatin1Char('\n') + note);
+    }
+    case Qt::ForegroundRole:
+        switch (it.mark) {
+        case Added: return QBrush(QColor(0x1a, 0x7f, 0x37));
+        case Changed: return QBrush(QColor(0xb3, 0x59, 0x00));
+        case ContainsChanges:
+            return index.column() == NameColumn ? QVariant(QBrush(QColor(0x8a, 0x6d, 0x3b))) : QVariant();
+        case Unchanged: return {};
+        }
+        return {};
+    case EditMarkRole: return int(it.mark);
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case Qt::FontRole:
-        if (index.column() == ShapeColumn || index.column() == SizeColumn || index.column() == SummaryColumn)
-            return QFontDatabase::systemFont(QFontDatabase::FixedFont);
-        return {};
+    case Qt::FontRole: {
+        const bool fixed
+            = index.column() == ShapeColumn || index.column() == SizeColumn || index.column() == SummaryColumn;
+        if (!fixed && it.mark != Added && it.mark != Changed)
+            return {};
+        QFont f = fixed ? QFontDatabase::systemFont(QFontDatabase::FixedFont) : QFont();
+        if (it.mark == Added || it.mark == Changed)
+            f.setItalic(true);
+        return f;
+    }
+    case Qt::EditRole: return index.column() == NameColumn ? QVariant(qs(it.key.str())) : display(it, index.column());
     case NodeRole: return QVariant::fromValue(it.node);
     case PathRole: return it.path;
     case PythonPathRole: return qs(ckpt::pythonPath(pathAt(index)));
@@ -310,4 +360,129 @@ QVariant PytreeModel::headerData(int section, Qt::Orientation orientation, int r
     case SummaryColumn: return tr("Value / statistics");
     }
     return {};
+}
+
+void PytreeModel::setSourceRef(const QString &path, const QString &step, const QString &item)
+{
+    m_sourceRef.path = path;
+    m_sourceRef.step = step;
+    m_sourceRef.item = item;
+}
+
+QString PytreeModel::dragOrigin() const
+{
+    return QString::number(QCoreApplication::applicationPid()) + QLatin1Char(':') + QString::number(quintptr(this), 16);
+}
+
+Qt::ItemFlags PytreeModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractItemModel::flags(index);
+    if (!m_editable)
+        return f;
+    if (!index.isValid())
+        return m_root && m_root->isContainer() ? f | Qt::ItemIsDropEnabled : f;
+    const Item &it = item(index);
+    if (it.path.isEmpty())
+        return f; // a leaf root has no key to rename and nowhere to go
+    f |= Qt::ItemIsDragEnabled;
+    if (index.column() == NameColumn)
+        f |= Qt::ItemIsEditable;
+    if (it.node->isContainer())
+        f |= Qt::ItemIsDropEnabled;
+    return f;
+}
+
+bool PytreeModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!m_editable || role != Qt::EditRole || !index.isValid() || index.column() != NameColumn)
+        return false;
+    const Item &it = item(index);
+    const QString text = value.toString().trimmed();
+    if (it.path.isEmpty() || text.isEmpty())
+        return false;
+    QString to;
+    if (text.contains(QLatin1Char('/'))) {
+        to = text;
+    } else {
+        const QString &parentPath = m_items[it.parent]->path;
+        to = parentPath.isEmpty() ? text : parentPath + QLatin1Char('/') + text;
+    }
+    if (to == it.path)
+        return false;
+    emit renameRequested(it.path, to);
+    return true;
+}
+
+QStringList PytreeModel::mimeTypes() const
+{
+    return {QString::fromLatin1(kNodeMimeType)};
+}
+
+QMimeData *PytreeModel::mimeData(const QModelIndexList &indexes) const
+{
+    if (indexes.isEmpty() || !indexes.first().isValid())
+        return nullptr;
+    NodeDrag drag = m_sourceRef;
+    drag.keyPath = item(indexes.first()).path;
+    drag.origin = dragOrigin();
+    auto *data = new QMimeData;
+    data->setData(QString::fromLatin1(kNodeMimeType), encodeNodeDrag(drag));
+    data->setText(drag.keyPath);
+    return data;
+}
+
+Qt::DropActions PytreeModel::supportedDropActions() const
+{
+    return Qt::MoveAction | Qt::CopyAction;
+}
+
+Qt::DropActions PytreeModel::supportedDragActions() const
+{
+    return Qt::MoveAction | Qt::CopyAction;
+}
+
+QString PytreeModel::dropTarget(const QMimeData *data, const QModelIndex &parent, std::optional<NodeDrag> *out) const
+{
+    if (!m_editable || !m_root || !data || !data->hasFormat(QString::fromLatin1(kNodeMimeType)))
+        return {};
+    std::optional<NodeDrag> drag = decodeNodeDrag(data->data(QString::fromLatin1(kNodeMimeType)));
+    if (!drag)
+        return {};
+    const QModelIndex p = parent.isValid() ? parent.siblingAtColumn(NameColumn) : parent;
+    const Item &target = item(p);
+    if (!(p.isValid() ? target.node : m_root)->isContainer())
+        return {};
+    const QString &container = target.path;
+    QString name = drag->keyPath.section(QLatin1Char('/'), -1);
+    if (name.isEmpty())
+        name = drag->path.section(QLatin1Char('/'), -1, -1, QString::SectionSkipEmpty);
+    if (name.isEmpty())
+        return {};
+    const QString to = container.isEmpty() ? name : container + QLatin1Char('/') + name;
+    if (drag->origin == dragOrigin()) {
+        // A move inside this tree: not onto itself, not into its own subtree.
+        if (to == drag->keyPath || container == drag->keyPath || container.startsWith(drag->keyPath + QLatin1Char('/')))
+            return {};
+    }
+    if (out)
+        *out = std::move(drag);
+    return to;
+}
+
+bool PytreeModel::canDropMimeData(const QMimeData *data, Qt::DropAction, int, int, const QModelIndex &parent) const
+{
+    return !dropTarget(data, parent, nullptr).isEmpty();
+}
+
+bool PytreeModel::dropMimeData(const QMimeData *data, Qt::DropAction, int, int, const QModelIndex &parent)
+{
+    std::optional<NodeDrag> drag;
+    const QString to = dropTarget(data, parent, &drag);
+    if (to.isEmpty())
+        return false;
+    if (drag->origin == dragOrigin())
+        emit moveRequested(drag->keyPath, to);
+    else
+        emit graftRequested(*drag, to);
+    return true;
 }

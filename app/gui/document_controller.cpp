@@ -112,10 +112,24 @@ void DocumentController::finish(QFutureWatcher<Result> *watcher, const QString &
         emit failed(path, *result->error);
     } else {
         m_current = result->checkpoint;
+        m_original = m_current;
         m_steps = std::move(result->steps);
         m_runRoot = result->runRoot;
         emit opened(m_current);
     }
+}
+
+void DocumentController::setEditedRoot(const ckpt::NodePtr &root)
+{
+    if (!m_original)
+        return;
+    if (!root || root == m_original->root) {
+        m_current = m_original;
+        return;
+    }
+    auto edited = std::make_shared<ckpt::Checkpoint>(*m_original);
+    edited->root = root;
+    m_current = std::move(edited);
 }
 
 QString DocumentController::describe(const ckpt::Error &e)

@@ -35,7 +35,15 @@ public:
     void open(const QString &path, const ckpt::OpenOptions &options = {});
     void cancel();
     bool isBusy() const { return m_watcher != nullptr; }
+    /// The checkpoint as shown: the opened one, or a copy of it whose root is the edited tree
+    /// (setEditedRoot). Export, details and statistics follow it.
     const CheckpointPtr &current() const { return m_current; }
+    /// The checkpoint as opened, before any edit; null before the first successful open.
+    const CheckpointPtr &original() const { return m_original; }
+    /// Makes current() a copy of original() with `root` (original() itself when `root` is its
+    /// root or null). The opened checkpoint is never modified. No-op when nothing is open.
+    void setEditedRoot(const ckpt::NodePtr &root);
+    bool isEdited() const { return m_current != m_original; }
     QString pendingPath() const { return m_pendingPath; }
     /// Steps of the run the current checkpoint belongs to (empty for a lone checkpoint), and the
     /// run's root folder, to reopen another step with open(runRoot(), {step}).
@@ -64,6 +72,7 @@ private:
 
     Opener m_opener;
     CheckpointPtr m_current;
+    CheckpointPtr m_original;
     std::vector<ckpt::StepInfo> m_steps;
     QString m_runRoot;
     QFutureWatcher<Result> *m_watcher = nullptr;

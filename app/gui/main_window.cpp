@@ -4,6 +4,7 @@
 #include "array_inspector.h"
 #include "command_line.h"
 #include "details_panel.h"
+#include "edit_controller.h"
 #include "error_banner.h"
 #include "pytree_browser.h"
 #include "pytree_model.h"
@@ -182,6 +183,8 @@ QTreeView *MainWindow::stepView() const
 
 void MainWindow::openPath(const QString &path, const ckpt::OpenOptions &options)
 {
+    if (m_edits && !m_edits->confirmDiscard(this))
+        return;
     m_errorBanner->hide();
     m_openingPath = path;
     m_status->setText(tr("Opening %1…").arg(path));
@@ -234,7 +237,7 @@ void MainWindow::onOpened(const CheckpointPtr &c)
 {
     const QString path = QString::fromStdString(c->path);
     RecentFiles(m_settings).add(path);
-    setWindowTitle(QFileInfo(path).fileName() + QStringLiteral(" — ") + tr("Checkpoint Studio"));
+    setWindowTitle(QFileInfo(path).fileName() + QStringLiteral("[*] — ") + tr("Checkpoint Studio"));
     setWindowFilePath(path);
     m_details->setCheckpoint(c);
     m_inspector->setNode(nullptr, {});
@@ -245,6 +248,12 @@ void MainWindow::onOpened(const CheckpointPtr &c)
     if (m_stepsDock->isVisible() && !dockWasShown)
         resizeDocks({m_stepsDock}, {m_stepsDock->preferredHeight()}, Qt::Vertical);
     m_browser->setRoot(c->root);
+    // What a node dragged out of this window grafts from: the run and step, or the opened path.
+    const bool inRun = c->step && !m_document->runRoot().isEmpty();
+    treeModel()->setSourceRef(inRun ? m_document->runRoot() : path,
+        inRun ? QString::fromStdString(c->step->text) : QString(), QString::fromStdString(c->item));
+    if (m_edits)
+        m_edits->reset(c->root); // the browser already shows c->root: this only clears the stack
     m_pages->setCurrentIndex(1);
     m_status->setText(tr("%1 · %2 · %3 leaves · %4")
                           .arg(QString::fromStdString(c->era), QFileInfo(path).fileName())
@@ -331,12 +340,12 @@ void MainWindow::cancelWork()
 
 bool MainWindow::isBusy() const
 {
-    return m_document->isBusy() || m_allStats || m_inspector->isBusy();
+    return m_document->isBusy() || m_allStats || m_inspector->isBusy() || (m_edits && m_edits->isBusy());
 }
 
 void MainWindow::updateBusyUi()
 {
-    const bool longWork = m_document->isBusy() || m_allStats;
+    const bool longWork = m_document->isBusy() || m_allStats || (m_edits && m_edits->isBusy());
     m_progress->setVisible(longWork);
     m_cancel->setVisible(longWork);
 }

@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 class AllStatsJob;
+class ApplyTargetDialog;
 class ArrayInspector;
 class DetailsPanel;
 class DiffView;
@@ -104,6 +105,12 @@ public:
     /// The repair session of the open checkpoint: undo stack, edit actions, recipes
     /// (edit_controller.h, wired in main_window_edit.cpp).
     EditController *edits() const { return m_edits; }
+    /// Edit > Preview changes: a diff window of the original against the edited checkpoint;
+    /// null (with an error) when there are no edits. Edit > Apply target structure: the dialog,
+    /// whose accepted operation is pushed; null when nothing is open. File > New window.
+    DiffView *previewEdits();
+    ApplyTargetDialog *showApplyTargetDialog();
+    MainWindow *openNewWindow();
     /// Shows the export dialog for the open checkpoint; null when nothing is open.
     ExportDialog *showExportDialog();
 

@@ -9,8 +9,10 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QStyle>
 #include <QTimer>
 #include <QTreeView>
@@ -67,6 +69,107 @@ PytreeBrowser::PytreeBrowser(QWidget *parent)
     connect(m_regex, &QCheckBox::toggled, this, &PytreeBrowser::applyFilter);
     connect(m_dtype, &QComboBox::currentIndexChanged, this, &PytreeBrowser::applyFilter);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &PytreeBrowser::onCurrentChanged);
+    m_tree->setEditTriggers(QAbstractItemView::EditKeyPressed);
+    m_tree->installEventFilter(this);
+    // Queued: the model is replaced by the edit, which must not happen inside the view's own
+    // editor commit or drop handling.
+    connect(m_model, &PytreeModel::renameRequested, this, &PytreeBrowser::renameRequested, Qt::QueuedConnection);
+    connect(m_model, &PytreeModel::moveRequested, this, &PytreeBrowser::moveRequested, Qt::QueuedConnection);
+    connect(m_model, &PytreeModel::graftRequested, this, &PytreeBrowser::graftRequested, Qt::QueuedConnection);
+}
+
+void PytreeBrowser::setEditable(bool on)
+{
+    m_editable = on;
+    m_model->setEditable(on);
+    m_tree->setDragEnabled(on);
+    m_tree->setAcceptDrops(on);
+    m_tree->viewport()->setAcceptDrops(on);
+    m_tree->setDropIndicatorShown(on);
+    m_tree->setDragDropMode(on ? QAbstractItemView::DragDrop : QAbstractItemView::NoDragDrop);
+    m_tree->setDefaultDropAction(Qt::MoveAction);
+}
+
+bool PytreeBrowser::editCurrentName()
+{
+    const QModelIndex ix = m_tree->currentIndex().siblingAtColumn(PytreeModel::NameColumn);
+    if (!m_editable || !ix.isValid() || !(ix.flags() & Qt::ItemIsEditable))
+        return false;
+    m_tree->setCurrentIndex(ix);
+    m_tree->edit(ix);
+    return m_tree->indexWidget(ix) != nullptr;
+}
+
+QString PytreeBrowser::currentPath() const
+{
+    return currentPathText(false);
+}
+
+bool PytreeBrowser::eventFilter(QObject *watched, QEvent *event)
+{
+    // Keys typed into an open name editor go to the editor, not to the tree.
+    if (watched == m_tree && m_editable
+        && (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress)) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const bool del = key->key() == Qt::Key_Delete && key->modifiers() == Qt::NoModifier;
+        const bool f2 = key->key() == Qt::Key_F2 && key->modifiers() == Qt::NoModifier;
+        if (del || f2) {
+            // Handled here rather than by window shortcuts so that the keys work in the tree
+            // whether or not its window is active.
+            event->accept();
+            if (event->type() == QEvent::KeyPress) {
+                if (f2)
+                    editCurrentName();
+                else if (const QString path = currentPath(); !path.isEmpty())
+                    emit deleteRequested(path);
+            }
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void PytreeBrowser::showEdited(
+    const ckpt::NodePtr &root, const ckpt::NodePtr &baseline, const QHash<QString, QString> &notes)
+{
+    QStringList expanded;
+    QList<QModelIndex> queue{QModelIndex()};
+    while (!queue.isEmpty()) {
+        const QModelIndex p = queue.takeFirst();
+        for (int r = 0; r < m_proxy->rowCount(p); ++r) {
+            const QModelIndex c = m_proxy->index(r, 0, p);
+            if (m_tree->isExpanded(c)) {
+                expanded.append(c.data(PytreeModel::PathRole).toString());
+                queue.append(c);
+            }
+        }
+    }
+    const QString current = currentPath();
+    const int scroll = m_tree->verticalScrollBar()->value();
+    m_model->setRoot(root, baseline, notes);
+    applyFilter();
+    restoreView(expanded, current, scroll);
+}
+
+void PytreeBrowser::restoreView(const QStringList &expanded, const QString &current, int scroll)
+{
+    for (const QString &path : expanded) {
+        const QModelIndex ix = m_proxy->mapFromSource(m_model->indexForPath(ckpt::parsePath(path.toStdString())));
+        if (ix.isValid())
+            m_tree->expand(ix);
+    }
+    // The current row, or its nearest ancestor that still exists.
+    for (QString path = current; !path.isEmpty(); path = path.section(QLatin1Char('/'), 0, -2)) {
+        const QModelIndex src = m_model->indexForPath(ckpt::parsePath(path.toStdString()));
+        const QModelIndex ix = m_proxy->mapFromSource(src);
+        if (ix.isValid()) {
+            m_tree->setCurrentIndex(ix);
+            break;
+        }
+    }
+    if (!m_tree->currentIndex().isValid())
+        emit currentChanged(nullptr, {});
+    m_tree->verticalScrollBar()->setValue(scroll);
 }
 
 void PytreeBrowser::setRoot(const ckpt::NodePtr &root)

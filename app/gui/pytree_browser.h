@@ -1,6 +1,9 @@
 #pragma once
 
+#include "node_mime.h"
 #include "tree/node.h"
+
+#include <QHash>
 
 #include <QWidget>
 
@@ -25,6 +28,17 @@ public:
     /// Shows `root` (null clears): refills the dtype filter, keeps the filter text, fetches and
     /// expands the first level when it is short.
     void setRoot(const ckpt::NodePtr &root);
+    /// Shows an edited tree with rows marked against `baseline` (PytreeModel::setRoot), keeping
+    /// the expanded rows, the current row and the scroll position wherever their paths still exist.
+    void showEdited(const ckpt::NodePtr &root, const ckpt::NodePtr &baseline, const QHash<QString, QString> &notes);
+
+    /// Turns on tree editing: F2 / the name editor renames, Delete deletes, rows drag and drop
+    /// (kNodeMimeType). Requests arrive as the signals below, queued, after the view is done.
+    void setEditable(bool on);
+    /// Opens the inline name editor on the current row; false when nothing editable is current.
+    bool editCurrentName();
+    /// `a/b/c` of the current row; empty when none.
+    QString currentPath() const;
 
     /// Selects, reveals and makes current the node at `a/b/c`, clearing filters that hide it;
     /// false when there is no such node.
@@ -46,11 +60,19 @@ public:
 signals:
     /// The current node changed; null node when nothing is current.
     void currentChanged(const ckpt::NodePtr &node, const ckpt::Path &path);
+    void renameRequested(const QString &from, const QString &to);
+    void moveRequested(const QString &from, const QString &to);
+    void graftRequested(const NodeDrag &source, const QString &to);
+    void deleteRequested(const QString &path);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void applyFilter();
     void expandMatches();
     void onCurrentChanged();
+    void restoreView(const QStringList &expanded, const QString &current, int scroll);
 
     PytreeModel *m_model;
     PytreeFilterProxy *m_proxy;
@@ -59,4 +81,5 @@ private:
     QComboBox *m_dtype;
     QTreeView *m_tree;
     QLabel *m_matches;
+    bool m_editable = false;
 };

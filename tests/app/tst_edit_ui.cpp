@@ -1,0 +1,306 @@
+#include "app_test_helpers.h"
+
+#include "diff_view.h"
+#include "document_controller.h"
+#include "edit_controller.h"
+#include "main_window.h"
+#include "node_mime.h"
+#include "pytree_browser.h"
+#include "pytree_filter_proxy.h"
+#include "pytree_model.h"
+
+#include "formats/flax_msgpack/msgpack_writer.h"
+#include "ops/digest.h"
+#include "tree/key.h"
+
+#include <QAction>
+#include <QDir>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QUndoStack>
+#include <QUndoView>
+#include <QtTest>
+
+#include <cstring>
+#include <map>
+
+namespace {
+
+constexpr int kWaitMs = 60000;
+
+std::map<std::string, std::string> digests(const ckpt::NodePtr &root)
+{
+    std::map<std::string, std::string> out;
+    ckpt::forEachLeaf(root, [&out](const ckpt::Path &path, const ckpt::NodePtr &n) {
+        out[ckpt::joinPath(path)] = n->kind() == ckpt::NodeKind::Array
+            ? std::string(ckpt::dtypeName(n->arrayInfo().dtype)) + ' ' + ckpt::arrayDigest(*n->array())
+            : std::string(n->kindName());
+    });
+    return out;
+}
+
+ckpt::NodePtr floats(std::vector<uint64_t> shape, std::vector<float> v)
+{
+    std::vector<std::byte> b(v.size() * 4);
+    std::memcpy(b.data(), v.data(), b.size());
+    return ckpt::Node::makeArray(std::make_shared<ckpt::MemoryArraySource>(
+        ckpt::ArrayInfo{ckpt::DType::Float32, std::move(shape), {}}, std::move(b)));
+}
+
+struct Files {
+    QTemporaryDir dir;
+    QString main, other;
+    Files()
+        : main(dir.filePath(QStringLiteral("main.msgpack")))
+        , other(dir.filePath(QStringLiteral("other.msgpack")))
+    {
+        auto key = [](const char *k) { return ckpt::Key::name(k); };
+        ckpt::flaxmsgpack::writeFile(syntheticCheckpoint("x").root, main.toStdString());
+        auto stats = ckpt::Node::makeDict(
+            {{key("mean"), floats({3}, {0.25f, 0.5f, 0.75f})}, {key("var"), floats({3}, {1.f, 2.f, 3.f})}});
+        ckpt::flaxmsgpack::writeFile(ckpt::Node::makeDict({{key("batch_stats"), stats}}), other.toStdString());
+    }
+};
+
+bool openAndWait(MainWindow &w, const QString &path)
+{
+    w.openPath(path);
+    return w.waitUntilIdle(kWaitMs) && w.document()->current();
+}
+
+/// The view (proxy) index of `path` in the window's tree.
+QModelIndex viewIndex(MainWindow &w, const QString &path)
+{
+    return w.filterProxy()->mapFromSource(w.treeModel()->indexForPath(ckpt::parsePath(path.toStdString())));
+}
+
+int mark(MainWindow &w, const QString &path)
+{
+    return viewIndex(w, path).data(PytreeModel::EditMarkRole).toInt();
+}
+
+bool hasPath(MainWindow &w, const QString &path)
+{
+    return w.treeModel()->indexForPath(ckpt::parsePath(path.toStdString())).isValid();
+}
+
+} // namespace
+
+class TestEditUi : public QObject {
+    Q_OBJECT
+private slots:
+    void renameThroughTheModelMarksTheRow()
+    {
+        Files f;
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(w.selectKeyPath(QStringLiteral("params/Dense_0/kernel")));
+        const QModelIndex dense = viewIndex(w, QStringLiteral("params/Dense_0"));
+        QVERIFY(dense.flags() & Qt::ItemIsEditable);
+        QVERIFY(!viewIndex(w, QStringLiteral("params/Dense_0"))
+                     .siblingAtColumn(PytreeModel::KindColumn)
+                     .flags()
+                     .testFlag(Qt::ItemIsEditable));
+        QCOMPARE(dense.data(Qt::EditRole).toString(), QStringLiteral("Dense_0"));
+        QVERIFY(w.filterProxy()->setData(dense, QStringLiteral("dense")));
+        QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 1, kWaitMs);
+        QVERIFY(hasPath(w, QStringLiteral("params/dense/kernel")));
+        QVERIFY(!hasPath(w, QStringLiteral("params/Dense_0")));
+        QCOMPARE(w.browser()->currentPath(), QStringLiteral("params/dense"));
+        QCOMPARE(mark(w, QStringLiteral("params/dense")), int(PytreeModel::Added));
+        QCOMPARE(mark(w, QStringLiteral("params")), int(PytreeModel::ContainsChanges));
+        QCOMPARE(mark(w, QStringLiteral("step")), int(PytreeModel::Unchanged));
+        QVERIFY(viewIndex(w, QStringLiteral("params/dense"))
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("rename params/Dense_0 -> params/dense")));
+        QVERIFY(viewIndex(w, QStringLiteral("params/dense")).data(Qt::FontRole).value<QFont>().italic());
+        QVERIFY(w.isWindowModified());
+        // A key with '/' is a whole new path; the same key is no edit.
+        QVERIFY(w.filterProxy()->setData(viewIndex(w, QStringLiteral("name")), QStringLiteral("meta/run_name")));
+        QTRY_VERIFY_WITH_TIMEOUT(hasPath(w, QStringLiteral("meta/run_name")), kWaitMs);
+        QVERIFY(!w.filterProxy()->setData(viewIndex(w, QStringLiteral("step")), QStringLiteral("step")));
+
+        // Undo/redo actions carry the operation's description; undo restores the tree and its marks.
+        auto *undo = w.findChild<QAction *>(QStringLiteral("undoAction"));
+        auto *redo = w.findChild<QAction *>(QStringLiteral("redoAction"));
+        QVERIFY(undo && redo);
+        QVERIFY2(undo->text().contains(QStringLiteral("rename name -> meta/run_name")), qPrintable(undo->text()));
+        QCOMPARE(undo->shortcut(), QKeySequence(QKeySequence::Undo));
+        undo->trigger();
+        undo->trigger();
+        QVERIFY(!undo->isEnabled());
+        QVERIFY(redo->text().contains(QStringLiteral("rename params/Dense_0 -> params/dense")));
+        QVERIFY(hasPath(w, QStringLiteral("params/Dense_0/kernel")));
+        QCOMPARE(mark(w, QStringLiteral("params")), int(PytreeModel::Unchanged));
+        QVERIFY(!w.isWindowModified());
+        QVERIFY(digests(w.treeModel()->root()) == digests(w.document()->original()->root));
+        QCOMPARE(w.document()->current(), w.document()->original());
+        redo->trigger();
+        QVERIFY(hasPath(w, QStringLiteral("params/dense/kernel")));
+        auto *history = w.findChild<QUndoView *>(QStringLiteral("historyView"));
+        QVERIFY(history);
+        QCOMPARE(history->stack(), w.edits()->undoStack());
+        QVERIFY(w.findChild<QDockWidget *>(QStringLiteral("historyDock"))->isVisibleTo(&w));
+    }
+
+    void f2AndDeleteKeys()
+    {
+        Files f;
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(w.selectKeyPath(QStringLiteral("params/Dense_0/bias")));
+        QTest::keyClick(w.treeView(), Qt::Key_F2);
+        QLineEdit *editor = nullptr;
+        for (QLineEdit *e : w.treeView()->viewport()->findChildren<QLineEdit *>()) {
+            if (e->isVisibleTo(w.treeView()))
+                editor = e;
+        }
+        QVERIFY(editor);
+        QCOMPARE(editor->text(), QStringLiteral("bias"));
+        editor->setText(QStringLiteral("b"));
+        QTest::keyClick(editor, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 1, kWaitMs);
+        QVERIFY(hasPath(w, QStringLiteral("params/Dense_0/b")));
+        QCOMPARE(w.edits()->undoStack()->text(0), QStringLiteral("rename params/Dense_0/bias -> params/Dense_0/b"));
+
+        // Expanded rows and the current row survive the edit.
+        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
+        QVERIFY(w.selectKeyPath(QStringLiteral("blob")));
+        QTest::keyClick(w.treeView(), Qt::Key_Delete);
+        QCOMPARE(w.edits()->undoStack()->count(), 2);
+        QVERIFY(!hasPath(w, QStringLiteral("blob")));
+        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
+        QCOMPARE(w.edits()->operations().size(), size_t(2));
+        QVERIFY(std::holds_alternative<ckpt::edit::Delete>(w.edits()->operations()[1]));
+
+        // Renaming onto an existing key is refused: the stack is unchanged and the banner says why.
+        QVERIFY(w.filterProxy()->setData(viewIndex(w, QStringLiteral("params/Dense_0/b")), QStringLiteral("kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), kWaitMs);
+        QCOMPARE(w.edits()->undoStack()->count(), 2);
+        QVERIFY2(w.errorText().contains(QStringLiteral("params/Dense_0/kernel")), qPrintable(w.errorText()));
+        QVERIFY(hasPath(w, QStringLiteral("params/Dense_0/b")));
+    }
+
+    void dropsGraftFromAnotherWindowAndMoveWithinOne()
+    {
+        Files f;
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QVERIFY(openAndWait(w, f.main));
+        MainWindow *second = w.openNewWindow();
+        QVERIFY(second);
+        QVERIFY(openAndWait(*second, f.other));
+
+        // The second window's node, as a drag would carry it.
+        std::unique_ptr<QMimeData> mime(
+            second->filterProxy()->mimeData({viewIndex(*second, QStringLiteral("batch_stats"))}));
+        QVERIFY(mime && mime->hasFormat(QString::fromLatin1(kNodeMimeType)));
+        const auto drag = decodeNodeDrag(mime->data(QString::fromLatin1(kNodeMimeType)));
+        QVERIFY(drag);
+        QCOMPARE(drag->path, f.other);
+        QCOMPARE(drag->keyPath, QStringLiteral("batch_stats"));
+        QVERIFY(drag->origin != w.treeModel()->dragOrigin());
+
+        // Leaves accept no drop; containers and the root do.
+        QVERIFY(!w.filterProxy()->canDropMimeData(
+            mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("step"))));
+        const QModelIndex params = viewIndex(w, QStringLiteral("params"));
+        QVERIFY(w.filterProxy()->canDropMimeData(mime.get(), Qt::CopyAction, -1, -1, params));
+        QVERIFY(w.filterProxy()->dropMimeData(mime.get(), Qt::CopyAction, -1, -1, params));
+        QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 1, kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
+        const auto edited = digests(w.edits()->currentTree());
+        const auto source = digests(second->document()->current()->root);
+        QCOMPARE(edited.at("params/batch_stats/mean"), source.at("batch_stats/mean"));
+        QCOMPARE(edited.at("params/batch_stats/var"), source.at("batch_stats/var"));
+        const std::vector<ckpt::edit::Operation> ops = w.edits()->operations();
+        const auto *graft = std::get_if<ckpt::edit::Graft>(&ops[0]);
+        QVERIFY(graft);
+        QCOMPARE(QString::fromStdString(graft->to), QStringLiteral("params/batch_stats"));
+        QCOMPARE(QString::fromStdString(graft->from), QStringLiteral("batch_stats"));
+        QCOMPARE(graft->source.path, f.other.toStdString());
+        QCOMPARE(mark(w, QStringLiteral("params/batch_stats")), int(PytreeModel::Added));
+
+        // The same drop again collides: refused with the reason, nothing pushed.
+        QVERIFY(
+            w.filterProxy()->dropMimeData(mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("params"))));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QCOMPARE(w.edits()->undoStack()->count(), 1);
+        QVERIFY2(w.errorText().contains(QStringLiteral("params/batch_stats")), qPrintable(w.errorText()));
+
+        // A node of the same tree moves (rename) to the container it is dropped on, never into itself.
+        std::unique_ptr<QMimeData> own(
+            w.filterProxy()->mimeData({viewIndex(w, QStringLiteral("params/Dense_0/bias"))}));
+        QVERIFY(!w.filterProxy()->canDropMimeData(
+            own.get(), Qt::MoveAction, -1, -1, viewIndex(w, QStringLiteral("params/Dense_0"))));
+        std::unique_ptr<QMimeData> denseMime(
+            w.filterProxy()->mimeData({viewIndex(w, QStringLiteral("params/Dense_0"))}));
+        QVERIFY(!w.filterProxy()->canDropMimeData(
+            denseMime.get(), Qt::MoveAction, -1, -1, viewIndex(w, QStringLiteral("params/Dense_0"))));
+        QVERIFY(w.filterProxy()->dropMimeData(
+            own.get(), Qt::MoveAction, -1, -1, viewIndex(w, QStringLiteral("params/batch_stats"))));
+        QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 2, kWaitMs);
+        QVERIFY(std::holds_alternative<ckpt::edit::Rename>(w.edits()->operations()[1]));
+        QVERIFY(hasPath(w, QStringLiteral("params/batch_stats/bias")));
+        QVERIFY(!hasPath(w, QStringLiteral("params/Dense_0/bias")));
+        second->close();
+    }
+
+    void previewDiffsOriginalAgainstEdited()
+    {
+        Files f;
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QCOMPARE(w.previewEdits(), nullptr);
+        QVERIFY(openAndWait(w, f.main));
+        QCOMPARE(w.previewEdits(), nullptr); // nothing edited yet
+        QVERIFY(w.errorText().contains(QStringLiteral("no edits")));
+        w.edits()->push(ckpt::edit::Cast{"params/Dense_0/kernel", "float16"});
+        DiffView *view = w.previewEdits();
+        QVERIFY(view);
+        QSignalSpy done(view, &DiffView::finished);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QVERIFY(view->selectPath(QStringLiteral("params/Dense_0/kernel")));
+        view->close();
+    }
+
+    void screenshotOfEditedTree()
+    {
+        Files f;
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QVERIFY(openAndWait(w, f.main));
+        w.edits()->push(ckpt::edit::Rename{"params/Dense_0", "params/dense"});
+        ckpt::edit::Graft graft;
+        graft.to = "batch_stats";
+        graft.source.path = f.other.toStdString();
+        graft.from = "batch_stats";
+        w.edits()->push(graft);
+        w.edits()->push(ckpt::edit::Cast{"params/dense/kernel", "bfloat16"});
+        w.edits()->push(ckpt::edit::Delete{"blob"});
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QCOMPARE(w.edits()->undoStack()->count(), 4);
+        w.expandAll();
+        QVERIFY(w.selectKeyPath(QStringLiteral("params/dense/kernel")));
+        QCOMPARE(mark(w, QStringLiteral("params/dense/kernel")), int(PytreeModel::Added));
+        QCOMPARE(mark(w, QStringLiteral("batch_stats/mean")), int(PytreeModel::Added));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
+        QDir().mkpath(dir);
+        QVERIFY(w.saveScreenshot(dir + QStringLiteral("/edit_session.png")));
+    }
+};
+
+QTEST_MAIN(TestEditUi)
+#include "tst_edit_ui.moc"
