@@ -75,6 +75,8 @@ public:
     QCheckBox *problemsOnlyBox() const { return m_problemsOnly; }
     QComboBox *checkpointLeafCombo() const { return m_leafCombo; }
     QPushButton *okButton() const;
+    QPushButton *alignButton() const { return m_align; }
+    QPushButton *promoteButton() const { return m_promote; }
 
 signals:
     /// A new report is shown (after a load or a rule change).

@@ -11,11 +11,14 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <cstring>
@@ -130,8 +133,10 @@ private slots:
         const int row = d.reportModel()->rowOf(QStringLiteral("model/layers/0/kernel"));
         QVERIFY(row >= 0);
         d.reportView()->selectRow(row);
+        QVERIFY(d.alignButton()->isEnabled());
+        QVERIFY(!d.promoteButton()->isEnabled()); // nothing to generalise on a missing row
         d.checkpointLeafCombo()->setCurrentText(QStringLiteral("params/Dense_0/kernel"));
-        QVERIFY(d.alignManually(QStringLiteral("model/layers/0/kernel"), QStringLiteral("params/Dense_0/kernel")));
+        QTest::mouseClick(d.alignButton(), Qt::LeftButton);
         QVERIFY(settle(d));
         const RestoreLeaf *k0 = leafOf(d.report(), "model/layers/0/kernel");
         QVERIFY(k0);
@@ -155,7 +160,25 @@ private slots:
         QCOMPARE(d.promotionGain(QStringLiteral("params/Dense_1/bias=model/layers/1/bias")), 1);
         QCOMPARE(d.promotionGain(QStringLiteral("(broken=x")), 0);
         QVERIFY(d.promotionFor(QStringLiteral("meta/count")).isEmpty());
-        QVERIFY(d.promote(QStringLiteral("model/layers/0/kernel"), general));
+        // "Promote to rule…" on the selected aligned row shows the rule and its effect before accepting.
+        d.reportView()->selectRow(d.reportModel()->rowOf(QStringLiteral("model/layers/0/kernel")));
+        QVERIFY(d.promoteButton()->isEnabled());
+        QString shown;
+        QTimer::singleShot(0, &d, [&] {
+            QWidget *ask = QApplication::activeModalWidget();
+            if (!ask || ask == &d)
+                return;
+            for (const QLabel *l : ask->findChildren<QLabel *>())
+                shown += l->text() + QLatin1Char('\n');
+            QCOMPARE(ask->findChild<QLineEdit *>()->text(), general);
+            QMetaObject::invokeMethod(ask, "accept", Qt::QueuedConnection);
+        });
+        QTimer::singleShot(kWaitMs, &d, [] { // never hang on a modal the test did not find
+            if (QWidget *w = QApplication::activeModalWidget())
+                w->close();
+        });
+        QTest::mouseClick(d.promoteButton(), Qt::LeftButton);
+        QVERIFY2(shown.contains(QStringLiteral("Would align 5 other target leaves.")), qPrintable(shown));
         QVERIFY(settle(d));
         QCOMPARE(d.ruleCount(), 1);
         QCOMPARE(d.renames(), QStringList{general});
