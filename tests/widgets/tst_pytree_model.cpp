@@ -2,6 +2,11 @@
 #include "pytree_model.h"
 #include "tree_builders.h"
 
+#include "ops/edit.h"
+
+#include <QFont>
+#include <QMimeData>
+
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QtTest>
@@ -151,6 +156,128 @@ private slots:
         qDebug() << "rows materialised by the model tester:" << tested.materialisedCount();
         QVERIFY(tested.materialisedCount() < 100000 / 20);
         QVERIFY(tested.materialisedCount() > 0);
+    }
+    void marksRowsAgainstTheBaseline()
+    {
+        const ckpt::NodePtr base = sample();
+        ckpt::edit::Context ctx;
+        ckpt::NodePtr edited = ckpt::edit::apply(base, ckpt::edit::Rename{"params/Dense_1", "params/head"}, ctx);
+        edited = ckpt::edit::apply(edited, ckpt::edit::Cast{"params/Dense_0/kernel", "bfloat16"}, ctx);
+        PytreeModel model;
+        model.setRoot(
+            edited, base, {{QStringLiteral("params/head"), QStringLiteral("rename params/Dense_1 -> params/head")}});
+        // A tester of its own: resetting a lazy model under a live tester trips the tester itself.
+        auto tester = std::make_unique<QAbstractItemModelTester>(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto markOf = [&model](const char *path) {
+            return model.indexForPath(ckpt::parsePath(path)).data(PytreeModel::EditMarkRole).toInt();
+        };
+        QCOMPARE(markOf("params"), int(PytreeModel::ContainsChanges));
+        QCOMPARE(markOf("params/Dense_0"), int(PytreeModel::ContainsChanges));
+        QCOMPARE(markOf("params/Dense_0/kernel"), int(PytreeModel::Changed));
+        QCOMPARE(markOf("params/Dense_0/bias"), int(PytreeModel::Unchanged));
+        QCOMPARE(markOf("params/head"), int(PytreeModel::Added));
+        QCOMPARE(markOf("params/head/kernel"), int(PytreeModel::Added));
+        QCOMPARE(markOf("step"), int(PytreeModel::Unchanged));
+        QCOMPARE(markOf("opt_state/1"), int(PytreeModel::Unchanged));
+        const QModelIndex head = model.indexForPath(ckpt::parsePath("params/head"));
+        QCOMPARE(
+            head.data(Qt::ToolTipRole).toString(), QStringLiteral("params/head\nrename params/Dense_1 -> params/head"));
+        QVERIFY(head.data(Qt::FontRole).value<QFont>().italic());
+        QVERIFY(head.data(Qt::ForegroundRole).isValid());
+        const QModelIndex kernel = model.indexForPath(ckpt::parsePath("params/Dense_0/kernel"));
+        QCOMPARE(kernel.data(Qt::ToolTipRole).toString(), QStringLiteral("params/Dense_0/kernel\nChanged by an edit"));
+        QCOMPARE(kernel.siblingAtColumn(PytreeModel::DTypeColumn).data().toString(), QStringLiteral("bfloat16"));
+        const QModelIndex bias = model.indexForPath(ckpt::parsePath("params/Dense_0/bias"));
+        QVERIFY(!bias.data(Qt::ForegroundRole).isValid());
+        QCOMPARE(bias.data(Qt::ToolTipRole).toString(), QStringLiteral("params/Dense_0/bias"));
+
+        // Without a baseline nothing is marked.
+        tester.reset();
+        model.setRoot(edited);
+        QCOMPARE(markOf("params/head"), int(PytreeModel::Unchanged));
+        QVERIFY(!model.baseline());
+    }
+
+    void editingIsOffByDefaultAndRequestsRenames()
+    {
+        PytreeModel model;
+        model.setRoot(sample());
+        const QModelIndex dense = model.indexForPath(ckpt::parsePath("params/Dense_0"));
+        QVERIFY(!(model.flags(dense) & Qt::ItemIsEditable));
+        QVERIFY(!model.setData(dense, QStringLiteral("x")));
+        QVERIFY(!model.mimeTypes().isEmpty());
+
+        model.setEditable(true);
+        QSignalSpy renames(&model, &PytreeModel::renameRequested);
+        QVERIFY(model.flags(dense) & Qt::ItemIsEditable);
+        QVERIFY(model.flags(dense) & Qt::ItemIsDragEnabled);
+        QVERIFY(model.flags(dense) & Qt::ItemIsDropEnabled);
+        QVERIFY(!(model.flags(dense.siblingAtColumn(PytreeModel::ShapeColumn)) & Qt::ItemIsEditable));
+        const QModelIndex step = model.indexForPath(ckpt::parsePath("step"));
+        QVERIFY(!(model.flags(step) & Qt::ItemIsDropEnabled)); // nothing goes into a leaf
+        QVERIFY(model.flags({}) & Qt::ItemIsDropEnabled);
+        QCOMPARE(dense.data(Qt::EditRole).toString(), QStringLiteral("Dense_0"));
+        QVERIFY(model.setData(dense, QStringLiteral("dense")));
+        QVERIFY(model.setData(dense, QStringLiteral("model/dense")));
+        QVERIFY(!model.setData(dense, QStringLiteral("Dense_0"))); // unchanged
+        QVERIFY(!model.setData(dense, QStringLiteral("  "))); // empty
+        QCOMPARE(renames.count(), 2);
+        QCOMPARE(renames.at(0), (QVariantList{QStringLiteral("params/Dense_0"), QStringLiteral("params/dense")}));
+        QCOMPARE(renames.at(1), (QVariantList{QStringLiteral("params/Dense_0"), QStringLiteral("model/dense")}));
+        // The snapshot itself does not change: the owner applies the edit.
+        QVERIFY(model.indexForPath(ckpt::parsePath("params/Dense_0")).isValid());
+    }
+
+    void dragsAndDropsNodes()
+    {
+        PytreeModel a, b;
+        a.setRoot(sample());
+        b.setRoot(sample());
+        a.setEditable(true);
+        b.setEditable(true);
+        a.setSourceRef(QStringLiteral("/ckpt/run"), QStringLiteral("3"), QStringLiteral("state"));
+        const QModelIndex dense1 = a.indexForPath(ckpt::parsePath("params/Dense_1"));
+        std::unique_ptr<QMimeData> mime(a.mimeData({dense1}));
+        QVERIFY(mime);
+        const auto drag = decodeNodeDrag(mime->data(QString::fromLatin1(kNodeMimeType)));
+        QVERIFY(drag);
+        QCOMPARE(*drag,
+            (NodeDrag{QStringLiteral("/ckpt/run"), QStringLiteral("3"), QStringLiteral("state"),
+                QStringLiteral("params/Dense_1"), a.dragOrigin()}));
+        QVERIFY(a.dragOrigin() != b.dragOrigin());
+
+        // Inside one model: a move into the drop container; never into itself or its own subtree.
+        QSignalSpy moves(&a, &PytreeModel::moveRequested);
+        QSignalSpy grafts(&b, &PytreeModel::graftRequested);
+        QVERIFY(!a.canDropMimeData(mime.get(), Qt::MoveAction, -1, -1, dense1));
+        QVERIFY(!a.canDropMimeData(mime.get(), Qt::MoveAction, -1, -1, a.indexForPath(ckpt::parsePath("params"))));
+        QVERIFY(!a.canDropMimeData(mime.get(), Qt::MoveAction, -1, -1, a.indexForPath(ckpt::parsePath("step"))));
+        const QModelIndex opt = a.indexForPath(ckpt::parsePath("opt_state/1"));
+        QVERIFY(a.dropMimeData(mime.get(), Qt::MoveAction, -1, -1, opt));
+        QCOMPARE(moves.count(), 1);
+        QCOMPARE(moves.at(0), (QVariantList{QStringLiteral("params/Dense_1"), QStringLiteral("opt_state/1/Dense_1")}));
+        QVERIFY(a.dropMimeData(mime.get(), Qt::MoveAction, -1, -1, {}));
+        QCOMPARE(moves.at(1).at(1).toString(), QStringLiteral("Dense_1"));
+
+        // From another model: a graft at the drop container.
+        QVERIFY(b.dropMimeData(mime.get(), Qt::CopyAction, -1, -1, b.indexForPath(ckpt::parsePath("params/Dense_0"))));
+        QCOMPARE(grafts.count(), 1);
+        QCOMPARE(grafts.at(0).at(0).value<NodeDrag>().keyPath, QStringLiteral("params/Dense_1"));
+        QCOMPARE(grafts.at(0).at(1).toString(), QStringLiteral("params/Dense_0/Dense_1"));
+
+        // Foreign or malformed payloads are refused.
+        QMimeData text;
+        text.setText(QStringLiteral("params"));
+        QVERIFY(!b.canDropMimeData(&text, Qt::CopyAction, -1, -1, {}));
+        QMimeData bad;
+        bad.setData(QString::fromLatin1(kNodeMimeType), "{\"keyPath\": \"a\"}");
+        QVERIFY(!b.canDropMimeData(&bad, Qt::CopyAction, -1, -1, {}));
+        QVERIFY(!b.dropMimeData(&bad, Qt::CopyAction, -1, -1, {}));
+        QVERIFY(!decodeNodeDrag("not json"));
+        b.setEditable(false);
+        QVERIFY(!b.canDropMimeData(mime.get(), Qt::CopyAction, -1, -1, {}));
+        QCOMPARE(grafts.count(), 1);
     }
 };
 
