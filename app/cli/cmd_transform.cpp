@@ -27,17 +27,13 @@ void printReport(const RestoreReport &r, std::ostream &out)
         width = std::max(width, l.path.size());
     width = std::min<size_t>(width, 60);
     out << std::left << std::setw(int(width)) << "target leaf"
-        << "  " << std::setw(8) << "fate"
-        << "  from\n";
+        << "  type (<- checkpoint's)  fate\n";
     for (const RestoreLeaf &l : r.leaves) {
-        out << std::left << std::setw(int(width)) << l.path << "  " << std::setw(8) << fateName(l.fate) << "  "
-            << (l.source.empty() ? "-" : l.source) << "  " << l.targetDesc;
+        std::string type = l.targetDesc;
         if (!l.sourceDesc.empty() && l.sourceDesc != l.targetDesc)
-            out << " <- " << l.sourceDesc;
-        if (!l.rule.empty())
-            out << "  (" << (l.ruleKind == RestoreLeaf::RuleKind::OriginalKey ? "original-key rule " : "rule ")
-                << l.rule << ")";
-        out << "\n";
+            type += " <- " + l.sourceDesc;
+        // "taken", "renamed from X (rule R)", "renamed from X (original-key rule R)", "filled from the target".
+        out << std::left << std::setw(int(width)) << l.path << "  " << type << "  " << describeFate(l) << "\n";
         for (const RestoreProblem &p : l.problems)
             out << "    " << (p.fatal ? "! " : "~ ") << p.kind << ": " << p.detail << "\n";
     }

@@ -151,6 +151,7 @@ ApplyTargetDialog::ApplyTargetDialog(ckpt::NodePtr checkpoint, QWidget *parent)
     connect(folder, &QPushButton::clicked, this, &ApplyTargetDialog::browseFolder);
     connect(load, &QPushButton::clicked, this, &ApplyTargetDialog::loadFromFields);
     connect(m_targetPath, &QLineEdit::returnPressed, this, &ApplyTargetDialog::loadFromFields);
+    connect(m_newRule, &QLineEdit::returnPressed, add, &QPushButton::click);
     connect(add, &QPushButton::clicked, this, [this] {
         if (m_newRule->text().isEmpty())
             return;
