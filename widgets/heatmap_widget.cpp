@@ -53,7 +53,15 @@ void HeatmapWidget::setWindow(SliceWindow window)
     m_message.clear();
     m_hoverText.clear();
     m_hoverCell.reset();
-    m_scale = chooseScale(m_window.values, m_window.isSigned);
+    m_scale = m_fixedScale ? *m_fixedScale : chooseScale(m_window.values, m_window.isSigned);
+    m_image = {};
+    update();
+}
+
+void HeatmapWidget::setFixedScale(std::optional<ColourScale> scale)
+{
+    m_fixedScale = scale;
+    m_scale = m_fixedScale ? *m_fixedScale : chooseScale(m_window.values, m_window.isSigned);
     m_image = {};
     update();
 }

@@ -24,8 +24,12 @@ public:
     explicit HeatmapWidget(QWidget *parent = nullptr);
     ~HeatmapWidget() override;
 
-    /// Shows `window`; the colour scale is chosen from its values.
+    /// Shows `window`; the colour scale is chosen from its values unless a fixed scale is set.
     void setWindow(SliceWindow window);
+    /// Colours by `scale` instead of one chosen from each window's values (so that several
+    /// heatmaps share one scale); nullopt returns to the per-window choice. Unset by default.
+    void setFixedScale(std::optional<ColourScale> scale);
+    const std::optional<ColourScale> &fixedScale() const { return m_fixedScale; }
     /// Where exact values of cells missing from the window are read (null: none are read).
     void setSource(ckpt::ArraySourcePtr source, const SliceSpec &spec);
     void clear(const QString &message = {});
@@ -72,6 +76,7 @@ private:
 
     SliceWindow m_window;
     ColourScale m_scale;
+    std::optional<ColourScale> m_fixedScale;
     Pooling m_pooling = Pooling::MaxAbs;
     QImage m_image;
     QString m_message;

@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QSplitter>
@@ -26,9 +27,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 struct DiffView::Result {
-    CheckpointPtr b;
+    CheckpointPtr a, b;
     ckpt::DiffResult diff;
     std::optional<ckpt::Error> error;
 };
@@ -124,6 +126,29 @@ DiffView::DiffView(QWidget *parent)
     bar->addWidget(m_cancel);
     layout->addLayout(bar);
 
+    auto *renameBar = new QHBoxLayout;
+    auto *renameLabel = new QLabel(tr("Rename A's paths:"), this);
+    renameLabel->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    renameLabel->setToolTip(tr("REGEX=REPL per line: REGEX must match A's whole a/b/c path; \\1..\\9 in REPL "
+                               "insert its groups; the first matching rule applies. Compare again to use them."));
+    m_renameEdit = new QPlainTextEdit(this);
+    m_renameEdit->setObjectName(QStringLiteral("renameRules"));
+    m_renameEdit->setPlaceholderText(
+        tr("One REGEX=REPL rule per line, e.g. params/Dense_(\\d+)/(.*)=model/layers/\\1/\\2"));
+    m_renameEdit->setToolTip(renameLabel->toolTip());
+    m_renameEdit->setTabChangesFocus(true);
+    m_renameEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_renameEdit->setFixedHeight(m_renameEdit->fontMetrics().lineSpacing() * 3 + 10);
+    connect(m_renameEdit, &QPlainTextEdit::textChanged, this, &DiffView::parseRenames);
+    m_renameMessage = new QLabel(this);
+    m_renameMessage->setWordWrap(true);
+    m_renameMessage->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_renameMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    renameBar->addWidget(renameLabel);
+    renameBar->addWidget(m_renameEdit, 2);
+    renameBar->addWidget(m_renameMessage, 1);
+    layout->addLayout(renameBar);
+
     auto *split = new QSplitter(Qt::Vertical, this);
     m_tree = new QTreeView(split);
     m_tree->setModel(m_proxy);
@@ -139,7 +164,15 @@ DiffView::DiffView(QWidget *parent)
     auto *lowerLayout = new QVBoxLayout(lower);
     lowerLayout->setContentsMargins(0, 0, 0, 0);
     m_pairLabel = new QLabel(tr("Select a changed array to compare its values."), lower);
-    lowerLayout->addWidget(m_pairLabel);
+    m_sharedScale = new QCheckBox(tr("Shared scale"), lower);
+    m_sharedScale->setChecked(true);
+    m_sharedScale->setToolTip(tr("A and B use one colour scale over both planes, so equal colours are equal "
+                                 "values; A − B keeps its own scale around 0."));
+    connect(m_sharedScale, &QCheckBox::toggled, this, &DiffView::applyScales);
+    auto *pairBar = new QHBoxLayout;
+    pairBar->addWidget(m_pairLabel, 1);
+    pairBar->addWidget(m_sharedScale);
+    lowerLayout->addLayout(pairBar);
     m_sliceBox = new QWidget(lower);
     m_sliceLayout = new QHBoxLayout(m_sliceBox);
     m_sliceLayout->setContentsMargins(0, 0, 0, 0);
@@ -183,30 +216,47 @@ DiffView::~DiffView()
         m_planeWatcher->waitForFinished();
 }
 
+namespace {
+QString sideTitle(const QString &path, const std::optional<std::string> &step)
+{
+    return step ? DiffView::tr(" (step %1)").arg(QString::fromStdString(*step)).prepend(path) : path;
+}
+
+DiffView::CheckpointPtr openSide(const std::string &path, const ckpt::OpenOptions &open, const ckpt::Progress &p)
+{
+    return std::make_shared<const ckpt::Checkpoint>(ckpt::openCheckpoint(path, open, p));
+}
+} // namespace
+
 void DiffView::start(CheckpointPtr a, CheckpointPtr b, const ckpt::DiffOptions &options)
 {
-    QString title = QString::fromStdString(b->path);
-    if (b->step)
-        title += tr(" (step %1)").arg(QString::fromStdString(b->step->text));
-    run(
-        std::move(a), [b](const ckpt::Progress &) { return b; }, title, options);
+    const QString titleA = sideTitle(
+        QString::fromStdString(a->path), a->step ? std::optional<std::string>(a->step->text) : std::nullopt);
+    const QString titleB = sideTitle(
+        QString::fromStdString(b->path), b->step ? std::optional<std::string>(b->step->text) : std::nullopt);
+    run([a](const ckpt::Progress &) { return a; }, [b](const ckpt::Progress &) { return b; }, titleA, titleB, options);
 }
 
 void DiffView::start(
     CheckpointPtr a, const QString &pathB, const ckpt::OpenOptions &openB, const ckpt::DiffOptions &options)
 {
-    QString title = pathB;
-    if (openB.step)
-        title += tr(" (step %1)").arg(QString::fromStdString(*openB.step));
-    run(
-        std::move(a),
-        [path = pathB.toStdString(), openB](const ckpt::Progress &progress) {
-            return std::make_shared<const ckpt::Checkpoint>(ckpt::openCheckpoint(path, openB, progress));
-        },
-        title, options);
+    const QString titleA = sideTitle(
+        QString::fromStdString(a->path), a->step ? std::optional<std::string>(a->step->text) : std::nullopt);
+    run([a](const ckpt::Progress &) { return a; },
+        [path = pathB.toStdString(), openB](const ckpt::Progress &p) { return openSide(path, openB, p); }, titleA,
+        sideTitle(pathB, openB.step), options);
 }
 
-void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ckpt::DiffOptions &options)
+void DiffView::start(const QString &pathA, const ckpt::OpenOptions &openA, const QString &pathB,
+    const ckpt::OpenOptions &openB, const ckpt::DiffOptions &options)
+{
+    run([path = pathA.toStdString(), openA](const ckpt::Progress &p) { return openSide(path, openA, p); },
+        [path = pathB.toStdString(), openB](const ckpt::Progress &p) { return openSide(path, openB, p); },
+        sideTitle(pathA, openA.step), sideTitle(pathB, openB.step), options);
+}
+
+void DiffView::run(
+    OpenSide openA, OpenSide openB, const QString &titleA, const QString &titleB, const ckpt::DiffOptions &options)
 {
     if (m_diffWatcher) {
         m_diffWatcher->disconnect(this);
@@ -214,15 +264,17 @@ void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ck
         connect(m_diffWatcher, &QFutureWatcherBase::finished, m_diffWatcher, &QObject::deleteLater);
         m_diffWatcher = nullptr;
     }
-    m_a = std::move(a);
+    m_a.reset();
     m_b.reset();
     m_options = options;
     m_atol->setText(QString::number(options.compare.atol, 'g', 17));
     m_rtol->setText(QString::number(options.compare.rtol, 'g', 17));
     m_nanEqual->setChecked(options.compare.nanEqual);
-    QString titleA = QString::fromStdString(m_a->path);
-    if (m_a->step)
-        titleA += tr(" (step %1)").arg(QString::fromStdString(m_a->step->text));
+    QStringList rules;
+    for (const ckpt::RenameRule &r : options.renames)
+        rules << QString::fromStdString(r.text);
+    if (rules != m_renameEdit->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        m_renameEdit->setPlainText(rules.join(QLatin1Char('\n')));
     setWindowTitle(tr("Diff: A = %1, B = %2").arg(titleA, titleB));
     m_model->setResult({});
     showPlaneMessage({});
@@ -235,7 +287,7 @@ void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ck
     connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
     connect(watcher, &QFutureWatcherBase::finished, this, &DiffView::onDiffFinished);
     watcher->setFuture(QtConcurrent::run(
-        [ra = m_a->root, openB = std::move(openB), options](QPromise<std::shared_ptr<Result>> &promise) {
+        [openA = std::move(openA), openB = std::move(openB), options](QPromise<std::shared_ptr<Result>> &promise) {
             promise.setProgressRange(0, 1000);
             ckpt::Progress progress;
             progress.isCancelled = [&promise] { return promise.isCanceled(); };
@@ -247,8 +299,9 @@ void DiffView::run(CheckpointPtr a, OpenB openB, const QString &titleB, const ck
             try {
                 ckpt::Progress quiet;
                 quiet.isCancelled = progress.isCancelled;
+                r->a = openA(quiet);
                 r->b = openB(quiet);
-                r->diff = ckpt::diffTrees(ra, r->b->root, options, progress);
+                r->diff = ckpt::diffTrees(r->a->root, r->b->root, options, progress);
             } catch (const ckpt::Exception &e) {
                 r->error = e.error();
             } catch (const std::exception &e) {
@@ -264,12 +317,42 @@ ckpt::DiffOptions DiffView::options() const
     o.compare.atol = QLocale::c().toDouble(m_atol->text());
     o.compare.rtol = QLocale::c().toDouble(m_rtol->text());
     o.compare.nanEqual = m_nanEqual->isChecked();
+    o.renames = m_renames;
     return o;
+}
+
+void DiffView::parseRenames()
+{
+    m_renames.clear();
+    m_renamesValid = true;
+    QString message;
+    const QStringList lines = m_renameEdit->toPlainText().split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (lines[i].trimmed().isEmpty())
+            continue;
+        try {
+            m_renames.push_back(ckpt::RenameRule::parse(lines[i].toStdString()));
+        } catch (const ckpt::Exception &e) {
+            m_renamesValid = false;
+            message = tr("Line %1: %2").arg(i + 1).arg(QString::fromStdString(e.error().message));
+            break;
+        }
+    }
+    if (m_renamesValid) {
+        m_renameEdit->setStyleSheet({});
+        m_renameMessage->setStyleSheet({});
+        m_renameMessage->setText(
+            m_renames.empty() ? QString() : tr("%n rule(s); Compare again to apply.", nullptr, int(m_renames.size())));
+    } else {
+        m_renameEdit->setStyleSheet(QStringLiteral("QPlainTextEdit { color: #b00020; border: 1px solid #b00020; }"));
+        m_renameMessage->setStyleSheet(QStringLiteral("color: #b00020;"));
+        m_renameMessage->setText(message);
+    }
 }
 
 bool DiffView::recompare()
 {
-    if (isRunning() || !m_a || !m_b)
+    if (isRunning() || !m_a || !m_b || !m_renamesValid)
         return false;
     start(m_a, m_b, options());
     return true;
@@ -291,17 +374,24 @@ void DiffView::onDiffFinished()
     std::shared_ptr<Result> r;
     if (watcher->future().resultCount() > 0)
         r = watcher->result();
+    if (watcher->isCanceled() || !r || r->error)
+        m_pendingSelect.clear();
     if (watcher->isCanceled() || !r || (r->error && r->error->category == ckpt::ErrorCategory::Cancelled)) {
         m_status->setText(tr("Diff cancelled"));
         emit finished(false);
         return;
     }
+    m_a = r->a; // kept when only the comparison failed (e.g. rename rules), so it can be run again
+    m_b = r->b;
     if (r->error) {
+        if (!m_a || !m_b) {
+            m_a.reset();
+            m_b.reset();
+        }
         m_status->setText(tr("Diff failed: %1").arg(DocumentController::describe(*r->error)));
         emit finished(false);
         return;
     }
-    m_b = r->b;
     const ckpt::DiffSummary s = r->diff.summary;
     m_model->setResult(std::move(r->diff));
     m_tree->expandAll();
@@ -312,6 +402,10 @@ void DiffView::onDiffFinished()
                                           .arg(changed)
                                           .arg(s.counts[int(ckpt::DiffStatus::Added)])
                                           .arg(s.counts[int(ckpt::DiffStatus::Removed)]));
+    if (const QString path = std::exchange(m_pendingSelect, QString()); !path.isEmpty() && !selectPath(path)) {
+        m_toggles[DiffModel::Same]->setChecked(true); // an unchanged leaf is hidden by default
+        selectPath(path);
+    }
     emit finished(true);
 }
 
@@ -491,6 +585,7 @@ void DiffView::onPlanesRead()
     }
     m_heatA->setWindow(std::move(p->a));
     m_heatB->setWindow(std::move(p->b));
+    applyScales();
     if (!(lo <= hi)) {
         m_heatDiff->setWindow(std::move(d));
         m_hist->clear(tr("No finite differences"));
@@ -507,4 +602,22 @@ void DiffView::onPlanesRead()
     const QString caption = d.sampled() ? tr("A − B over a sampled plane") : tr("A − B over the plane");
     m_heatDiff->setWindow(std::move(d));
     m_hist->setHistogram(std::move(counts), lo, hi, caption);
+}
+
+void DiffView::applyScales()
+{
+    const SliceWindow &a = m_heatA->window();
+    const SliceWindow &b = m_heatB->window();
+    if (!m_sharedScale->isChecked() || a.values.empty() || b.values.empty()) {
+        m_heatA->setFixedScale(std::nullopt);
+        m_heatB->setFixedScale(std::nullopt);
+        return;
+    }
+    std::vector<double> both;
+    both.reserve(a.values.size() + b.values.size());
+    both.insert(both.end(), a.values.begin(), a.values.end());
+    both.insert(both.end(), b.values.begin(), b.values.end());
+    const ColourScale shared = chooseScale(both, a.isSigned || b.isSigned);
+    m_heatA->setFixedScale(shared);
+    m_heatB->setFixedScale(shared);
 }

@@ -18,6 +18,7 @@ class QComboBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QProgressBar;
 class QSpinBox;
 class QToolButton;
@@ -44,12 +45,31 @@ public:
     /// Opens `pathB` (ckpt::openCheckpoint) on the worker, then diffs `a` against it.
     void start(CheckpointPtr a, const QString &pathB, const ckpt::OpenOptions &openB = {},
         const ckpt::DiffOptions &options = {});
+    /// Opens both sides on the worker (e.g. two steps of one run), then diffs A against B.
+    void start(const QString &pathA, const ckpt::OpenOptions &openA, const QString &pathB,
+        const ckpt::OpenOptions &openB, const ckpt::DiffOptions &options = {});
+    /// Selects the row of aligned path `path` when the diff now running finishes (once).
+    void selectWhenFinished(const QString &path) { m_pendingSelect = path; }
+    /// The two checkpoints of the last finished diff (null before one finished).
+    CheckpointPtr sideA() const { return m_a; }
+    CheckpointPtr sideB() const { return m_b; }
     void cancel();
     /// Compares the same two checkpoints again with the tolerance controls' values (atol, rtol,
-    /// NaN equal); false while a diff runs or before one has finished.
+    /// NaN equal) and rename rules; false while a diff runs, before one has finished, or while
+    /// a rename rule is invalid.
     bool recompare();
-    /// The options the tolerance controls describe (renames and threads as last started).
+    /// The options the controls describe: tolerances and the valid rename rules (threads as last
+    /// started).
     ckpt::DiffOptions options() const;
+    /// Rename rules editor: one `REGEX=REPL` rule per line (ckpt::RenameRule syntax), applied to
+    /// A's paths by the next Compare again. Each edit is parsed; an invalid rule turns the editor
+    /// red and renameMessage() shows the parser's message.
+    QPlainTextEdit *renameEdit() const { return m_renameEdit; }
+    QLabel *renameMessage() const { return m_renameMessage; }
+    bool renamesValid() const { return m_renamesValid; }
+    /// "Shared scale": A and B heatmaps use one colour scale over both planes (default on); A-B
+    /// keeps its own symmetric scale.
+    QCheckBox *sharedScaleBox() const { return m_sharedScale; }
     QLineEdit *atolEdit() const { return m_atol; }
     QLineEdit *rtolEdit() const { return m_rtol; }
     QCheckBox *nanEqualBox() const { return m_nanEqual; }
@@ -76,14 +96,17 @@ signals:
 private:
     struct Result;
     struct Planes;
-    using OpenB = std::function<CheckpointPtr(const ckpt::Progress &)>;
-    void run(CheckpointPtr a, OpenB openB, const QString &titleB, const ckpt::DiffOptions &options);
+    using OpenSide = std::function<CheckpointPtr(const ckpt::Progress &)>;
+    void run(
+        OpenSide openA, OpenSide openB, const QString &titleA, const QString &titleB, const ckpt::DiffOptions &options);
     void onDiffFinished();
     void onSelection();
     void rebuildSliceControls();
     void readPlanes();
     void onPlanesRead();
     void showPlaneMessage(const QString &text);
+    void parseRenames();
+    void applyScales();
 
     CheckpointPtr m_a, m_b;
     DiffModel *m_model;
@@ -94,6 +117,11 @@ private:
     QLabel *m_status;
     QLineEdit *m_atol, *m_rtol;
     QCheckBox *m_nanEqual;
+    QPlainTextEdit *m_renameEdit;
+    QLabel *m_renameMessage;
+    std::vector<ckpt::RenameRule> m_renames; ///< parsed from m_renameEdit
+    bool m_renamesValid = true;
+    QCheckBox *m_sharedScale;
     ckpt::DiffOptions m_options;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
@@ -105,6 +133,7 @@ private:
     QFutureWatcher<std::shared_ptr<Result>> *m_diffWatcher = nullptr;
     QFutureWatcher<std::shared_ptr<Planes>> *m_planeWatcher = nullptr;
     bool m_planesStale = false;
+    QString m_pendingSelect;
 
     ckpt::ArraySourcePtr m_srcA, m_srcB;
     std::vector<uint64_t> m_shape;

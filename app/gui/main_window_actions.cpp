@@ -14,9 +14,24 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QToolBar>
 #include <QTreeView>
+
+namespace {
+/// The main window's one diff window, created on first use; its status line is mirrored in `status`.
+DiffView *reusedDiffView(DiffView *&view, QWidget *parent, QLabel *status)
+{
+    if (!view) {
+        view = new DiffView(parent);
+        DiffView *created = view;
+        QObject::connect(created, &DiffView::finished, status,
+            [created, status](bool) { status->setText(created->statusLabel()->text()); });
+    }
+    return view;
+}
+} // namespace
 
 void MainWindow::createActions()
 {
@@ -61,16 +76,36 @@ void MainWindow::createActions()
     auto *stats = view->addAction(style()->standardIcon(QStyle::SP_FileDialogInfoView),
         tr("Compute &statistics of all arrays"), this, &MainWindow::computeAllStats);
 
+    view->addSeparator();
+    auto *runView = view->addAction(tr("&Run view…"), this, [this] {
+        if (!showRunView())
+            showError(tr("The run view needs a checkpoint of a training run (a folder of steps)."));
+    });
+    runView->setObjectName(QStringLiteral("runViewAction"));
+
     QTreeView *steps = stepView();
     steps->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(steps, &QTreeView::customContextMenuRequested, this, [this, steps](const QPoint &pos) {
-        const QModelIndex ix = steps->indexAt(pos);
-        if (!ix.isValid() || !m_document->current())
-            return;
-        const QString step = ix.data(StepListModel::StepTextRole).toString();
         QMenu menu(this);
-        menu.addAction(tr("Diff with the open step"), this, [this, step] { diffWithStep(step); });
-        menu.exec(steps->viewport()->mapToGlobal(pos));
+        m_stepsDock->fillContextMenu(&menu, steps->indexAt(pos), m_document->current() != nullptr);
+        if (!menu.isEmpty())
+            menu.exec(steps->viewport()->mapToGlobal(pos));
+    });
+    connect(m_stepsDock, &StepsDock::diffWithOpenRequested, this, [this](const QString &step) { diffWithStep(step); });
+    connect(m_stepsDock, &StepsDock::runViewRequested, this, [this] { showRunView(); });
+    connect(m_stepsDock, &StepsDock::diffStepsRequested, this, [this](const QString &older, const QString &newer) {
+        const QString root = m_document->runRoot();
+        if (root.isEmpty())
+            return;
+        ckpt::OpenOptions a, b;
+        a.step = older.toStdString();
+        b.step = newer.toStdString();
+        if (const CheckpointPtr open = m_document->current(); open && !open->item.empty())
+            a.item = b.item = open->item;
+        DiffView *diff = reusedDiffView(m_diffView, this, m_status);
+        diff->start(root, a, root, b);
+        diff->show();
+        diff->raise();
     });
 
     QToolBar *bar = addToolBar(tr("Main"));
@@ -136,12 +171,7 @@ DiffView *MainWindow::diffWith(const QString &path, const ckpt::OpenOptions &opt
     const CheckpointPtr a = m_document->current();
     if (!a)
         return nullptr;
-    if (!m_diffView) {
-        m_diffView = new DiffView(this);
-        connect(m_diffView, &DiffView::finished, this,
-            [this](bool) { m_status->setText(m_diffView->statusLabel()->text()); });
-    }
-    m_diffView->start(a, path, options);
+    reusedDiffView(m_diffView, this, m_status)->start(a, path, options);
     m_diffView->show();
     m_diffView->raise();
     return m_diffView;

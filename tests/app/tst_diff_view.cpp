@@ -7,6 +7,10 @@
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
 #include "main_window.h"
+#include "step_list_model.h"
+#include "steps_dock.h"
+
+#include "ops/export.h"
 
 #include "tree/key.h"
 
@@ -14,6 +18,8 @@
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
 #include <QTreeView>
 #include <QtTest>
 
@@ -35,6 +41,19 @@ double cell(const ckpt::NodePtr &root, const char *path, const SliceSpec &spec, 
     const ckpt::NodePtr node = ckpt::findNode(root, ckpt::parsePath(path));
     const SliceWindow w = readSliceWindow(*node->array(), spec, row + 1, col + 1);
     return w.values[row * w.cols + col];
+}
+
+QAction *actionNamed(QMenu &menu, const QString &prefix)
+{
+    for (QAction *a : menu.actions())
+        if (a->text().startsWith(prefix))
+            return a;
+    return nullptr;
+}
+
+uint64_t countOf(DiffView *view, ckpt::DiffStatus s)
+{
+    return view->model()->result().summary.counts[int(s)];
 }
 
 } // namespace
@@ -166,6 +185,206 @@ private slots:
         QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 32 leaves"));
         QCOMPARE(view->atolEdit()->text(), QStringLiteral("1000000000"));
         QCOMPARE(view->model()->result().summary.counts[int(ckpt::DiffStatus::Same)], uint64_t(32));
+    }
+
+    void twoStepsFromTheStepPanel()
+    {
+        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(run).isDir())
+            QSKIP("demo run not generated");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(run);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        StepsDock *dock = w.stepsDock();
+        QTreeView *steps = w.stepView();
+        QCOMPARE(steps->selectionMode(), QAbstractItemView::ExtendedSelection);
+        const auto rowOf
+            = [&](const char *step) { return w.stepModel()->index(w.stepModel()->rowOf(QLatin1String(step)), 0); };
+        // Picked newer first: A is still the older step; neither is the open step (3).
+        steps->selectionModel()->select(rowOf("2"), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        steps->selectionModel()->select(rowOf("1"), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(dock->selectedSteps(), (QStringList{QStringLiteral("1"), QStringLiteral("2")}));
+        QMenu menu;
+        dock->fillContextMenu(&menu, rowOf("2"), true);
+        QAction *two = actionNamed(menu, QStringLiteral("Diff these two steps"));
+        QVERIFY(two);
+        QVERIFY2(two->text().contains(QStringLiteral("1 → 2")), qPrintable(two->text()));
+        QSignalSpy asked(dock, &StepsDock::diffStepsRequested);
+        two->trigger();
+        QCOMPARE(asked.count(), 1);
+        QCOMPARE(asked.at(0).at(0).toString(), QStringLiteral("1"));
+        QCOMPARE(asked.at(0).at(1).toString(), QStringLiteral("2"));
+        DiffView *view = w.diffView();
+        QVERIFY(view);
+        QVERIFY(view->isRunning());
+        QVERIFY2(view->windowTitle().contains(QStringLiteral(" (step 1), B = ")), qPrintable(view->windowTitle()));
+        QVERIFY(view->windowTitle().endsWith(QStringLiteral(" (step 2)")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->sideA()->step->text, std::string("1"));
+        QCOMPARE(view->sideB()->step->text, std::string("2"));
+        // The same numbers as diffing the two steps directly.
+        ckpt::OpenOptions o1, o2;
+        o1.step = "1";
+        o2.step = "2";
+        const ckpt::DiffResult direct = ckpt::diffTrees(ckpt::openCheckpoint(run.toStdString(), o1).root,
+            ckpt::openCheckpoint(run.toStdString(), o2).root, ckpt::DiffOptions{});
+        QCOMPARE(view->model()->result().summary.pairs, direct.summary.pairs);
+        QCOMPARE(countOf(view, ckpt::DiffStatus::ValuesChanged),
+            direct.summary.counts[int(ckpt::DiffStatus::ValuesChanged)]);
+        const QModelIndex loss = view->model()->indexForPath(QStringLiteral("metrics/loss"));
+        QCOMPARE(view->model()->entryAt(loss)->numbers.maxAbs, 0.028937999999999686);
+        // Compare again keeps both steps.
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->sideA()->step->text, std::string("1"));
+        QCOMPARE(view->sideB()->step->text, std::string("2"));
+
+        // Three selected steps: no two-step diff offered; the run view is.
+        steps->selectionModel()->select(rowOf("3"), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QMenu three;
+        dock->fillContextMenu(&three, rowOf("3"), true);
+        QVERIFY(!actionNamed(three, QStringLiteral("Diff these two steps")));
+        QVERIFY(actionNamed(three, QStringLiteral("Run view")));
+        QVERIFY(actionNamed(three, QStringLiteral("Diff with the open step")));
+        // requestDiff orders its steps too.
+        dock->requestDiff(QStringLiteral("3"), QStringLiteral("1"));
+        QCOMPARE(asked.count(), 2);
+        QCOMPARE(asked.at(1).at(0).toString(), QStringLiteral("1"));
+        QCOMPARE(asked.at(1).at(1).toString(), QStringLiteral("3"));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+    }
+
+    void renameRulesRealign()
+    {
+        // A: the demo Flax file. B: the same state written by our exporter with params/ renamed model/.
+        const QString a = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/flax_state.msgpack");
+        if (!QFileInfo::exists(a))
+            QSKIP("demo checkpoint missing");
+        QTemporaryDir tmp;
+        const ckpt::Checkpoint source = ckpt::openCheckpoint(a.toStdString());
+        std::vector<ckpt::Child> top;
+        for (const ckpt::Child &c : source.root->children())
+            top.push_back({c.key.str() == "params" ? ckpt::Key::name("model") : c.key, c.node});
+        ckpt::ExportOptions eo;
+        eo.format = ckpt::ExportFormat::FlaxMsgpack;
+        const QString b = tmp.path() + QStringLiteral("/renamed.msgpack");
+        ckpt::exportTree(ckpt::Node::makeDict(std::move(top)), b.toStdString(), eo);
+
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(a);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        DiffView *view = w.diffWith(b);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("37 leaves: 0 changed, 8 added, 8 removed"));
+        QCOMPARE(statusOf(view->model(), "params/conv/kernel"), QStringLiteral("removed"));
+        QCOMPARE(statusOf(view->model(), "model/conv/kernel"), QStringLiteral("added"));
+        QVERIFY(view->renamesValid());
+        QVERIFY(view->renameMessage()->text().isEmpty());
+
+        // An invalid rule is shown with the parser's message and blocks Compare again.
+        view->renameEdit()->setPlainText(QStringLiteral("step=step\nparams/(.*"));
+        QVERIFY(!view->renamesValid());
+        QVERIFY2(view->renameMessage()->text().startsWith(QStringLiteral("Line 2: rename rule 'params/(.*'")),
+            qPrintable(view->renameMessage()->text()));
+        QVERIFY(view->renameEdit()->styleSheet().contains(QStringLiteral("#b00020")));
+        QVERIFY(!view->recompare());
+        view->renameEdit()->setPlainText(QStringLiteral("no equals sign"));
+        QVERIFY(view->renameMessage()->text().contains(QStringLiteral("has no '='")));
+
+        // The rule lines the renamed leaves up: identical.
+        view->renameEdit()->setPlainText(QStringLiteral("params/(.*)=model/\\1\n"));
+        QVERIFY(view->renamesValid());
+        QVERIFY(view->renameEdit()->styleSheet().isEmpty());
+        QCOMPARE(view->options().renames.size(), size_t(1));
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 29 leaves"));
+        const ckpt::DiffEntry *kernel
+            = view->model()->entryAt(view->model()->indexForPath(QStringLiteral("model/conv/kernel")));
+        QVERIFY(kernel);
+        QVERIFY(kernel->renamed);
+        QCOMPARE(kernel->a->path, std::string("params/conv/kernel"));
+        QCOMPARE(kernel->status, ckpt::DiffStatus::Same);
+        QCOMPARE(view->renameEdit()->toPlainText(), QStringLiteral("params/(.*)=model/\\1\n")); // kept as typed
+
+        // Screenshot with the rule applied, the aligned leaves shown and a renamed pair selected.
+        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        view->proxy()->setCategoryShown(DiffModel::Same, true);
+        QVERIFY(view->selectPath(QStringLiteral("model/hidden/kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().rows == 8, kWaitMs);
+        view->resize(1400, 900);
+        QTest::qWait(50);
+        QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view_rules.png")));
+
+        // Two A paths renamed onto one: the engine's error is shown, and fixing the rule runs again.
+        view->renameEdit()->setPlainText(QStringLiteral("params/(bn|conv)/bias=model/conv/bias"));
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QVERIFY2(view->statusLabel()->text().startsWith(QStringLiteral("Diff failed:")),
+            qPrintable(view->statusLabel()->text()));
+        QVERIFY(view->statusLabel()->text().contains(QStringLiteral("model/conv/bias")));
+        view->renameEdit()->setPlainText(QStringLiteral("params/(.*)=model/\\1"));
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 29 leaves"));
+
+        view->renameEdit()->setPlainText(QStringLiteral("params/(.*)=model/\\1\nopt_state/(.*=\\1"));
+        QTest::qWait(50);
+        QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view_bad_rule.png")));
+    }
+
+    void sharedScale()
+    {
+        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+        if (!QFileInfo(run).isDir())
+            QSKIP("demo run not generated");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(run);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        DiffView *view = w.diffWithStep(QStringLiteral("1"));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QVERIFY(view->sharedScaleBox()->isChecked());
+        QVERIFY(view->selectPath(QStringLiteral("state/params/hidden/kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().rows == 8, kWaitMs);
+        const SliceWindow &wa = view->heatmapA()->window();
+        const SliceWindow &wb = view->heatmapB()->window();
+        QVERIFY(wa.values != wb.values);
+        const ColourScale sa = view->heatmapA()->scale(), sb = view->heatmapB()->scale();
+        QCOMPARE(sa.lo, sb.lo);
+        QCOMPARE(sa.hi, sb.hi);
+        QCOMPARE(sa.diverging, sb.diverging);
+        // The shared range covers both planes.
+        const auto [aLo, aHi] = std::minmax_element(wa.values.begin(), wa.values.end());
+        const auto [bLo, bHi] = std::minmax_element(wb.values.begin(), wb.values.end());
+        QVERIFY(sa.lo <= std::min(*aLo, *bLo));
+        QVERIFY(sa.hi >= std::max(*aHi, *bHi));
+        std::vector<double> both = wa.values;
+        both.insert(both.end(), wb.values.begin(), wb.values.end());
+        const ColourScale expected = chooseScale(both, true);
+        QCOMPARE(sa.lo, expected.lo);
+        QCOMPARE(sa.hi, expected.hi);
+        // A-B keeps its own symmetric diverging scale.
+        const ColourScale sd = view->heatmapDiff()->scale();
+        QVERIFY(sd.diverging);
+        QCOMPARE(sd.lo, -sd.hi);
+        QVERIFY(!view->heatmapDiff()->fixedScale());
+
+        // Off: each heatmap chooses from its own plane again.
+        view->sharedScaleBox()->setChecked(false);
+        QVERIFY(!view->heatmapA()->fixedScale());
+        const ColourScale ownA = chooseScale(wa.values, wa.isSigned), ownB = chooseScale(wb.values, wb.isSigned);
+        QCOMPARE(view->heatmapA()->scale().lo, ownA.lo);
+        QCOMPARE(view->heatmapA()->scale().hi, ownA.hi);
+        QCOMPARE(view->heatmapB()->scale().lo, ownB.lo);
+        QCOMPARE(view->heatmapB()->scale().hi, ownB.hi);
+        QVERIFY(ownA.lo != ownB.lo || ownA.hi != ownB.hi);
+        view->sharedScaleBox()->setChecked(true);
+        QCOMPARE(view->heatmapA()->scale().lo, expected.lo);
+        QCOMPARE(view->heatmapB()->scale().hi, expected.hi);
     }
 
     void missingSecondSideFails()
