@@ -1,5 +1,7 @@
 #include "app_test_helpers.h"
 
+#include "apply_target_dialog.h"
+
 #include "diff_view.h"
 #include "document_controller.h"
 #include "edit_controller.h"
@@ -299,6 +301,75 @@ private slots:
         const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
         QDir().mkpath(dir);
         QVERIFY(w.saveScreenshot(dir + QStringLiteral("/edit_session.png")));
+    }
+    void graftFromAnotherStepOfTheDemoRun()
+    {
+        const QString run = QStringLiteral(CKPT_DEMO_DIR "/run");
+        if (!QFileInfo::exists(run))
+            QSKIP("demo run missing");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QVERIFY(openAndWait(w, run));
+        QCOMPARE(w.document()->current()->step->text, std::string("3"));
+        MainWindow *first = w.openNewWindow();
+        ckpt::OpenOptions step1;
+        step1.step = "1";
+        first->openPath(run, step1);
+        QVERIFY(first->waitUntilIdle(kWaitMs) && first->document()->current());
+        QCOMPARE(first->document()->current()->step->text, std::string("1"));
+
+        const QString head = QStringLiteral("state/params/head");
+        QVERIFY(w.selectKeyPath(head));
+        QTest::keyClick(w.treeView(), Qt::Key_Delete);
+        QVERIFY(!hasPath(w, head));
+        std::unique_ptr<QMimeData> mime(first->filterProxy()->mimeData({viewIndex(*first, head)}));
+        const auto drag = decodeNodeDrag(mime->data(QString::fromLatin1(kNodeMimeType)));
+        QVERIFY(drag);
+        QCOMPARE(drag->step, QStringLiteral("1"));
+        QVERIFY(w.filterProxy()->dropMimeData(
+            mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("state/params"))));
+        QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 2, kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        const auto edited = digests(w.edits()->currentTree());
+        const auto step1Tree = digests(first->document()->current()->root);
+        const auto step3Tree = digests(w.document()->original()->root);
+        const std::string kernel = "state/params/head/kernel";
+        QCOMPARE(edited.at(kernel), step1Tree.at(kernel));
+        QVERIFY(edited.at(kernel) != step3Tree.at(kernel)); // training moved it between steps
+        QCOMPARE(edited.at("state/params/conv/kernel"), step3Tree.at("state/params/conv/kernel"));
+        first->close();
+    }
+
+    void applyTargetDialogPushesItsOperation()
+    {
+        Files f;
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        QCOMPARE(w.showApplyTargetDialog(), nullptr);
+        QVERIFY(openAndWait(w, f.main));
+        ApplyTargetDialog *dialog = w.showApplyTargetDialog();
+        QVERIFY(dialog);
+        ckpt::edit::SourceRef target;
+        target.path = f.other.toStdString();
+        dialog->setTarget(target);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isPlanning(), kWaitMs);
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 1, kWaitMs);
+        QVERIFY(w.waitUntilIdle(kWaitMs));
+        QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
+        const std::vector<ckpt::edit::Operation> ops = w.edits()->operations();
+        const auto *op = std::get_if<ckpt::edit::ApplyTarget>(&ops.front());
+        QVERIFY(op);
+        QCOMPARE(QString::fromStdString(op->target.path), f.other);
+        // Shaped like the target: its leaves only, taken from it where the checkpoint lacks them.
+        std::vector<std::string> paths;
+        for (const auto &[path, digest] : digests(w.edits()->currentTree()))
+            paths.push_back(path);
+        QCOMPARE(paths, (std::vector<std::string>{"batch_stats/mean", "batch_stats/var"}));
+        QVERIFY(hasPath(w, QStringLiteral("batch_stats/mean")));
+        QVERIFY(!hasPath(w, QStringLiteral("params")));
+        w.edits()->undoStack()->undo();
+        QVERIFY(hasPath(w, QStringLiteral("params/Dense_0/kernel")));
     }
 };
 
