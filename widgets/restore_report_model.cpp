@@ -2,6 +2,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QMimeData>
 
 using ckpt::RestoreLeaf;
 
@@ -104,6 +105,65 @@ QString RestoreReportModel::rowKindName(RowKind k)
     case Extra: return tr("dropped");
     }
     return {};
+}
+
+Qt::ItemFlags RestoreReportModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (!index.isValid())
+        return f;
+    const RestoreLeaf *leaf = leafAt(index.row());
+    if (!leaf)
+        f |= Qt::ItemIsDragEnabled;
+    else if (leaf->fate != RestoreLeaf::Fate::Taken)
+        f |= Qt::ItemIsDropEnabled;
+    return f;
+}
+
+QStringList RestoreReportModel::mimeTypes() const
+{
+    return {QString::fromLatin1(kMimeType)};
+}
+
+QMimeData *RestoreReportModel::mimeData(const QModelIndexList &indexes) const
+{
+    for (const QModelIndex &i : indexes) {
+        if (i.isValid() && !leafAt(i.row())) {
+            auto *data = new QMimeData;
+            data->setData(QString::fromLatin1(kMimeType), i.data(PathRole).toString().toUtf8());
+            data->setText(i.data(PathRole).toString());
+            return data;
+        }
+    }
+    return nullptr;
+}
+
+Qt::DropActions RestoreReportModel::supportedDropActions() const
+{
+    return Qt::CopyAction; // never Move: a view would then try to remove the dragged row
+}
+
+const RestoreLeaf *RestoreReportModel::dropTarget(int row, const QModelIndex &parent) const
+{
+    // Dropped onto an item: Qt passes row -1 and the item as parent.
+    const RestoreLeaf *leaf = parent.isValid() ? leafAt(parent.row()) : leafAt(row);
+    return leaf && leaf->fate != RestoreLeaf::Fate::Taken ? leaf : nullptr;
+}
+
+bool RestoreReportModel::canDropMimeData(
+    const QMimeData *data, Qt::DropAction, int row, int, const QModelIndex &parent) const
+{
+    return data && data->hasFormat(QString::fromLatin1(kMimeType)) && dropTarget(row, parent);
+}
+
+bool RestoreReportModel::dropMimeData(
+    const QMimeData *data, Qt::DropAction action, int row, int column, const QModelIndex &parent)
+{
+    if (!canDropMimeData(data, action, row, column, parent))
+        return false;
+    const RestoreLeaf *leaf = dropTarget(row, parent);
+    emit alignRequested(q(leaf->path), QString::fromUtf8(data->data(QString::fromLatin1(kMimeType))));
+    return false; // nothing moves: the dialog adds a rule and re-plans
 }
 
 int RestoreReportModel::rowCount(const QModelIndex &parent) const

@@ -51,13 +51,32 @@ public:
 
     static QString rowKindName(RowKind k);
 
+    /// Drag and drop for manual alignment: a dropped checkpoint leaf (extra row) drags its path
+    /// (kMimeType, UTF-8); dropping it on a target leaf that is not taken emits alignRequested().
+    /// The model itself never changes by a drop.
+    static constexpr const char *kMimeType = "application/x-ckpt-checkpoint-leaf";
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QStringList mimeTypes() const override;
+    QMimeData *mimeData(const QModelIndexList &indexes) const override;
+    Qt::DropActions supportedDropActions() const override;
+    bool canDropMimeData(
+        const QMimeData *data, Qt::DropAction action, int row, int column, const QModelIndex &parent) const override;
+    bool dropMimeData(
+        const QMimeData *data, Qt::DropAction action, int row, int column, const QModelIndex &parent) override;
+
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+signals:
+    /// The user dropped checkpoint leaf `checkpointPath` on target leaf `targetPath`.
+    void alignRequested(const QString &targetPath, const QString &checkpointPath);
+
 private:
     void rebuildRows();
+    /// The target leaf a drop at (row, parent) lands on, or null.
+    const ckpt::RestoreLeaf *dropTarget(int row, const QModelIndex &parent) const;
     bool needsAttention(int entry) const;
 
     ckpt::RestoreReport m_report;

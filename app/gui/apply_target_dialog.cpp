@@ -114,6 +114,12 @@ ApplyTargetDialog::ApplyTargetDialog(ckpt::NodePtr checkpoint, QWidget *parent)
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setWordWrap(false);
+    m_view->setDragEnabled(true); // drag a dropped checkpoint leaf onto a target leaf to align them
+    m_view->setAcceptDrops(true);
+    m_view->setDragDropMode(QAbstractItemView::DragDrop);
+    m_view->setDefaultDropAction(Qt::CopyAction);
+    m_view->setDropIndicatorShown(true);
+    m_view->setToolTip(tr("Drag a dropped checkpoint leaf onto a target leaf to align them by hand."));
     reportLayout->addWidget(m_view, 1);
     auto *alignRow = new QHBoxLayout;
     m_problemsOnly = new QCheckBox(tr("Problems only"), reportBox);
@@ -167,6 +173,8 @@ ApplyTargetDialog::ApplyTargetDialog(ckpt::NodePtr checkpoint, QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApplyTargetDialog::updateButtons);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ApplyTargetDialog::updateButtons);
     connect(m_align, &QPushButton::clicked, this, &ApplyTargetDialog::alignSelected);
+    connect(m_model, &RestoreReportModel::alignRequested, this,
+        [this](const QString &target, const QString &source) { alignManually(target, source); });
     connect(m_promote, &QPushButton::clicked, this, &ApplyTargetDialog::promoteSelected);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

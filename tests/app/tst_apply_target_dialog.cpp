@@ -13,6 +13,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -23,6 +24,7 @@
 
 #include <cstring>
 #include <map>
+#include <memory>
 
 using namespace ckpt;
 
@@ -146,6 +148,21 @@ private slots:
         QCOMPARE(d.reportModel()->rowOf(QStringLiteral("model/layers/0/kernel")), -1); // fine now: hidden
         d.problemsOnlyBox()->setChecked(false);
         QCOMPARE(d.reportModel()->rowCount(), 7 + 6);
+
+        // Dragging a dropped checkpoint leaf onto a missing target leaf aligns them too.
+        {
+            const int from = d.reportModel()->rowOf(QStringLiteral("params/Dense_0/bias"));
+            const int onto = d.reportModel()->rowOf(QStringLiteral("model/layers/0/bias"));
+            std::unique_ptr<QMimeData> drag(d.reportModel()->mimeData({d.reportModel()->index(from, 0)}));
+            QVERIFY(drag);
+            d.reportModel()->dropMimeData(drag.get(), Qt::CopyAction, -1, -1, d.reportModel()->index(onto, 0));
+            QVERIFY(settle(d));
+            QCOMPARE(int(leafOf(d.report(), "model/layers/0/bias")->fate), int(RestoreLeaf::Fate::Renamed));
+            QCOMPARE(d.ruleCount(), 2);
+            d.removeRule(0);
+            QVERIFY(settle(d));
+            QCOMPARE(d.renames(), QStringList{QStringLiteral("params/Dense_0/kernel=model/layers/0/kernel")});
+        }
 
         // Not leaves: refused with a reason, no rule added.
         QVERIFY(!d.alignManually(QStringLiteral("model/layers/0/bias"), QStringLiteral("params/Dense_0")));

@@ -6,8 +6,11 @@
 
 #include <QAbstractItemModelTester>
 #include <QBrush>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QtTest>
+
+#include <memory>
 
 using ckpt::Node;
 using ckpt::NodePtr;
@@ -119,6 +122,38 @@ private slots:
         QCOMPARE(model.rowCount(), 3);
         QVERIFY(!model.index(0, 0).parent().isValid());
         QCOMPARE(model.rowCount(model.index(0, 0)), 0);
+    }
+
+    void dragAnExtraOntoAMissingLeaf()
+    {
+        RestoreReportModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setReport(plan({}));
+        const int extra = model.rowOf(QStringLiteral("extra")), d = model.rowOf(QStringLiteral("d"));
+        const int a = model.rowOf(QStringLiteral("a"));
+        QVERIFY(model.flags(model.index(extra, 0)) & Qt::ItemIsDragEnabled);
+        QVERIFY(!(model.flags(model.index(d, 0)) & Qt::ItemIsDragEnabled));
+        QVERIFY(model.flags(model.index(d, 0)) & Qt::ItemIsDropEnabled);
+        QVERIFY(!(model.flags(model.index(a, 0)) & Qt::ItemIsDropEnabled)); // taken: nothing to align
+        QCOMPARE(model.mimeData({model.index(d, 0)}), nullptr); // only checkpoint leaves are dragged
+        std::unique_ptr<QMimeData> data(model.mimeData({model.index(extra, 2)}));
+        QVERIFY(data);
+        QCOMPARE(model.mimeTypes(), QStringList{QString::fromLatin1(RestoreReportModel::kMimeType)});
+        QCOMPARE(data->data(QString::fromLatin1(RestoreReportModel::kMimeType)), QByteArray("extra"));
+        QVERIFY(!model.canDropMimeData(data.get(), Qt::CopyAction, -1, -1, model.index(a, 0)));
+        QVERIFY(!model.canDropMimeData(data.get(), Qt::CopyAction, -1, -1, model.index(extra, 0)));
+        QMimeData text;
+        text.setText(QStringLiteral("extra"));
+        QVERIFY(!model.canDropMimeData(&text, Qt::CopyAction, -1, -1, model.index(d, 0)));
+        QVERIFY(model.canDropMimeData(data.get(), Qt::CopyAction, -1, -1, model.index(d, 0)));
+        QSignalSpy align(&model, &RestoreReportModel::alignRequested);
+        QVERIFY(!model.dropMimeData(data.get(), Qt::CopyAction, -1, -1, model.index(a, 0)));
+        QCOMPARE(align.count(), 0);
+        model.dropMimeData(data.get(), Qt::CopyAction, -1, -1, model.index(d, 0));
+        QCOMPARE(align.count(), 1);
+        QCOMPARE(align.at(0).at(0).toString(), QStringLiteral("d"));
+        QCOMPARE(align.at(0).at(1).toString(), QStringLiteral("extra"));
+        QCOMPARE(model.rowCount(), 6); // the model itself is unchanged
     }
 };
 
