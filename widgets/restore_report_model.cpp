@@ -227,7 +227,10 @@ QVariant RestoreReportModel::data(const QModelIndex &index, int role) const
         case SourceTypeColumn: return q(l.sourceDesc);
         default: return {};
         }
-    case Qt::ToolTipRole: return QString(q(l.path) + QStringLiteral(": ") + q(ckpt::describeFate(l)));
+    case Qt::ToolTipRole:
+        if (index.column() == ProblemsColumn && !l.problems.empty())
+            return data(index, Qt::DisplayRole).toString().replace(QStringLiteral("; "), QStringLiteral("\n"));
+        return QString(q(l.path) + QStringLiteral(": ") + q(ckpt::describeFate(l)));
     case Qt::BackgroundRole:
         if (hasFatal(l))
             return QBrush(QColor(0xf8, 0xd0, 0xc8));

@@ -19,9 +19,9 @@ public:
         FateColumn,
         SourceColumn,
         RuleColumn,
-        ProblemsColumn,
         TargetTypeColumn,
         SourceTypeColumn,
+        ProblemsColumn, ///< last: the widest, it stretches
         ColumnCount
     };
     /// What a row shows: a target leaf's fate or a dropped checkpoint leaf.

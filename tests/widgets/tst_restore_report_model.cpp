@@ -66,13 +66,15 @@ private slots:
         QCOMPARE(model.columnCount(), int(RestoreReportModel::ColumnCount));
         // a taken, c/k renamed, d filled, e renamed from extra (original key); b/k used: no extras.
         QCOMPARE(model.rowCount(), 4);
-        QCOMPARE(printTable(&model).at(0), QStringLiteral("a | taken | a |  |  | float32[2] | float32[2]"));
+        QCOMPARE(printTable(&model).at(0), QStringLiteral("a | taken | a |  | float32[2] | float32[2] | "));
         QCOMPARE(cell(model, 1, RestoreReportModel::FateColumn), QStringLiteral("renamed"));
         QCOMPARE(cell(model, 1, RestoreReportModel::SourceColumn), QStringLiteral("b/k"));
         QCOMPARE(cell(model, 1, RestoreReportModel::RuleColumn), QStringLiteral("\u2192 b/(.*)=c/\\1"));
         QCOMPARE(cell(model, 3, RestoreReportModel::RuleColumn), QStringLiteral("\u2190 e=extra"));
         QVERIFY(cell(model, 1, 0, Qt::ToolTipRole).contains(QStringLiteral("renamed from b/k (rule b/(.*)=c/\\1)")));
         QCOMPARE(cell(model, 2, RestoreReportModel::FateColumn), QStringLiteral("filled"));
+        QCOMPARE(cell(model, 2, RestoreReportModel::ProblemsColumn, Qt::ToolTipRole),
+            cell(model, 2, RestoreReportModel::ProblemsColumn));
         QVERIFY(cell(model, 2, RestoreReportModel::ProblemsColumn).startsWith(QStringLiteral("missing: ")));
         QVERIFY(cell(model, 3, RestoreReportModel::ProblemsColumn).startsWith(QStringLiteral("shape: ")));
         QCOMPARE(model.index(2, 0).data(RestoreReportModel::RowKindRole).toInt(), int(RestoreReportModel::Filled));
