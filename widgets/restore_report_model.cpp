@@ -228,8 +228,12 @@ QVariant RestoreReportModel::data(const QModelIndex &index, int role) const
         default: return {};
         }
     case Qt::ToolTipRole:
-        if (index.column() == ProblemsColumn && !l.problems.empty())
-            return data(index, Qt::DisplayRole).toString().replace(QStringLiteral("; "), QStringLiteral("\n"));
+        if (index.column() == ProblemsColumn && !l.problems.empty()) {
+            QStringList lines;
+            for (const ckpt::RestoreProblem &p : l.problems)
+                lines << q(p.kind) + QStringLiteral(": ") + q(p.detail);
+            return lines.join(QLatin1Char('\n'));
+        }
         return QString(q(l.path) + QStringLiteral(": ") + q(ckpt::describeFate(l)));
     case Qt::BackgroundRole:
         if (hasFatal(l))
