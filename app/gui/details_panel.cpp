@@ -67,6 +67,14 @@ void DetailsPanel::setSelection(const ckpt::NodePtr &node, const ckpt::Path &pat
     render();
 }
 
+void DetailsPanel::setEdits(const QStringList &descriptions)
+{
+    if (descriptions == m_edits)
+        return;
+    m_edits = descriptions;
+    render();
+}
+
 void DetailsPanel::render()
 {
     QString html;
@@ -87,6 +95,15 @@ void DetailsPanel::render()
         html += row(tr("Leaves"),
             tr("%1 (%2 in arrays)").arg(c.root->leafCount()).arg(qs(ckpt::humanBytes(c.root->arrayBytes()))));
     html += QStringLiteral("</table>");
+    if (!m_edits.isEmpty()) {
+        html += QStringLiteral("<h4>")
+            + (m_edits.size() == 1 ? tr("Edited (1 operation, not yet exported)")
+                                   : tr("Edited (%1 operations, not yet exported)").arg(m_edits.size()))
+            + QStringLiteral("</h4><ol>");
+        for (const QString &e : m_edits)
+            html += QStringLiteral("<li><code>") + e.toHtmlEscaped() + QStringLiteral("</code></li>");
+        html += QStringLiteral("</ol>");
+    }
     if (!c.warnings.empty()) {
         html += QStringLiteral("<h4>") + tr("Warnings") + QStringLiteral("</h4><ul>");
         for (const auto &w : c.warnings)

@@ -15,6 +15,8 @@ public:
 
     void setCheckpoint(const CheckpointPtr &checkpoint);
     void setSelection(const ckpt::NodePtr &node, const ckpt::Path &path);
+    /// Descriptions of the edits that made the shown tree (empty: it is the checkpoint as opened).
+    void setEdits(const QStringList &descriptions);
 
 private:
     void render();
@@ -22,4 +24,5 @@ private:
     CheckpointPtr m_checkpoint;
     ckpt::NodePtr m_node;
     ckpt::Path m_path;
+    QStringList m_edits;
 };

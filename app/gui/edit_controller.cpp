@@ -288,6 +288,5 @@ bool EditController::confirmDiscard(QWidget *parent)
     if (!hasUnsavedEdits() || !isModified())
         return true;
     return m_question(parent,
-        tr("The open checkpoint has %n edit(s) that are not saved as a recipe or exported. Discard them?", nullptr,
-            m_stack->index()));
+        tr("The open checkpoint has %1 edit(s) that are not saved as a recipe. Discard them?").arg(m_stack->index()));
 }

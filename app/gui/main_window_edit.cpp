@@ -61,20 +61,25 @@ void MainWindow::createEditActions()
     connect(edits, &EditController::treeChanged, this, [this, modifiedLabel](const ckpt::NodePtr &root) {
         m_document->setEditedRoot(root);
         const bool modified = m_edits->isModified();
-        if (treeModel()->root() != root)
-            m_browser->showEdited(root, modified ? m_edits->originalTree() : ckpt::NodePtr(), m_edits->notes());
+        QStringList done;
+        for (const auto &op : m_edits->operations())
+            done << QString::fromStdString(ckpt::edit::describe(op));
+        // Details first: the browser's restored selection then fills its selection part.
         if (const CheckpointPtr c = m_document->current()) {
             m_details->setCheckpoint(c);
-            if (modified || m_edits->undoStack()->count() > 0)
+            m_details->setEdits(done);
+            if (m_edits->undoStack()->count() > 0)
                 m_status->setText(
                     tr("%1 · %2 · %3 leaves · %4 · edited")
                         .arg(QString::fromStdString(c->era), QFileInfo(QString::fromStdString(c->path)).fileName())
                         .arg(c->root->leafCount())
                         .arg(QString::fromStdString(ckpt::humanBytes(c->root->arrayBytes()))));
         }
+        if (treeModel()->root() != root)
+            m_browser->showEdited(root, modified ? m_edits->originalTree() : ckpt::NodePtr(), m_edits->notes());
         setWindowModified(modified);
         modifiedLabel->setVisible(modified);
-        modifiedLabel->setText(tr("Modified · %n edit(s)", nullptr, m_edits->undoStack()->index()));
+        modifiedLabel->setText(done.size() == 1 ? tr("Modified · 1 edit") : tr("Modified · %1 edits").arg(done.size()));
         modifiedLabel->setToolTip(tr("The tree shown is the edited one; File > Export writes it, "
                                      "Edit > Preview changes compares it with the original."));
     });
@@ -84,7 +89,7 @@ void MainWindow::createEditActions()
         m_errorBanner->hide();
         if (!historyDock->isVisible()) {
             historyDock->show();
-            resizeDocks({historyDock}, {340}, Qt::Horizontal);
+            resizeDocks({historyDock}, {300}, Qt::Horizontal);
         }
         if (!focus.isEmpty())
             selectKeyPath(focus);

@@ -1,5 +1,7 @@
 #include "app_test_helpers.h"
 
+#include "details_panel.h"
+
 #include "apply_target_dialog.h"
 
 #include "diff_view.h"
@@ -123,6 +125,12 @@ private slots:
                     .contains(QStringLiteral("rename params/Dense_0 -> params/dense")));
         QVERIFY(viewIndex(w, QStringLiteral("params/dense")).data(Qt::FontRole).value<QFont>().italic());
         QVERIFY(w.isWindowModified());
+        // The details list the edits and still show the selected (renamed) node.
+        const QString details = w.details()->toPlainText();
+        QVERIFY2(details.contains(QStringLiteral("Edited (1 operation")), qPrintable(details));
+        QVERIFY(details.contains(QStringLiteral("rename params/Dense_0 -> params/dense")));
+        QVERIFY(details.contains(QStringLiteral("['params']['dense']")));
+        QVERIFY(w.statusText().endsWith(QStringLiteral("edited")));
         // A key with '/' is a whole new path; the same key is no edit.
         QVERIFY(w.filterProxy()->setData(viewIndex(w, QStringLiteral("name")), QStringLiteral("meta/run_name")));
         QTRY_VERIFY_WITH_TIMEOUT(hasPath(w, QStringLiteral("meta/run_name")), kWaitMs);
