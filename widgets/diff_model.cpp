@@ -204,10 +204,14 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
         if (index.column() >= MaxAbsColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
+        QStringList tips;
+        if (e && e->renamed && e->a)
+            tips << tr("A's %1, renamed by a rule").arg(QString::fromStdString(e->a->path));
         if (e && e->promoted)
-            return tr("Compared as %1 after promotion").arg(QString::fromStdString(e->compareType));
-        return {};
+            tips << tr("Compared as %1 after promotion").arg(QString::fromStdString(e->compareType));
+        return tips.isEmpty() ? QVariant() : QVariant(tips.join(QLatin1Char('\n')));
+    }
     case SortRole:
         switch (index.column()) {
         case MaxAbsColumn: return numbers ? e->numbers.maxAbs : -1.0;
@@ -219,9 +223,11 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case NameColumn: return it.name;
         case StatusColumn:
-            if (e)
-                return QString::fromStdString(std::string(ckpt::statusName(e->status)))
-                    .replace(QLatin1Char('_'), QLatin1Char(' '));
+            if (e) {
+                QString text = QString::fromStdString(std::string(ckpt::statusName(e->status)))
+                                   .replace(QLatin1Char('_'), QLatin1Char(' '));
+                return e->renamed ? tr("%1, renamed").arg(text) : text;
+            }
             return categoryName(it.category);
         case DTypeAColumn: return e ? dtypeText(e->a) : QString();
         case DTypeBColumn: return e ? dtypeText(e->b) : QString();

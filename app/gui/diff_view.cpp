@@ -275,6 +275,7 @@ void DiffView::run(
         rules << QString::fromStdString(r.text);
     if (rules != m_renameEdit->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
         m_renameEdit->setPlainText(rules.join(QLatin1Char('\n')));
+    parseRenames();
     setWindowTitle(tr("Diff: A = %1, B = %2").arg(titleA, titleB));
     m_model->setResult({});
     showPlaneMessage({});
@@ -341,8 +342,16 @@ void DiffView::parseRenames()
     if (m_renamesValid) {
         m_renameEdit->setStyleSheet({});
         m_renameMessage->setStyleSheet({});
-        m_renameMessage->setText(
-            m_renames.empty() ? QString() : tr("%n rule(s); Compare again to apply.", nullptr, int(m_renames.size())));
+        bool applied = m_renames.size() == m_options.renames.size();
+        for (size_t i = 0; applied && i < m_renames.size(); ++i)
+            applied = m_renames[i].text == m_options.renames[i].text;
+        if (applied)
+            m_renameMessage->setText(
+                m_renames.empty() ? QString() : tr("%n rule(s) applied.", nullptr, int(m_renames.size())));
+        else if (m_renames.empty())
+            m_renameMessage->setText(tr("Compare again to diff without rename rules."));
+        else
+            m_renameMessage->setText(tr("%n rule(s); Compare again to apply.", nullptr, int(m_renames.size())));
     } else {
         m_renameEdit->setStyleSheet(QStringLiteral("QPlainTextEdit { color: #b00020; border: 1px solid #b00020; }"));
         m_renameMessage->setStyleSheet(QStringLiteral("color: #b00020;"));

@@ -298,15 +298,18 @@ private slots:
         QVERIFY(view->renamesValid());
         QVERIFY(view->renameEdit()->styleSheet().isEmpty());
         QCOMPARE(view->options().renames.size(), size_t(1));
+        QCOMPARE(view->renameMessage()->text(), QStringLiteral("1 rule(s); Compare again to apply."));
         QVERIFY(view->recompare());
         QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
         QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 29 leaves"));
+        QCOMPARE(view->renameMessage()->text(), QStringLiteral("1 rule(s) applied."));
         const ckpt::DiffEntry *kernel
             = view->model()->entryAt(view->model()->indexForPath(QStringLiteral("model/conv/kernel")));
         QVERIFY(kernel);
         QVERIFY(kernel->renamed);
         QCOMPARE(kernel->a->path, std::string("params/conv/kernel"));
         QCOMPARE(kernel->status, ckpt::DiffStatus::Same);
+        QCOMPARE(statusOf(view->model(), "model/conv/kernel"), QStringLiteral("same, renamed"));
         QCOMPARE(view->renameEdit()->toPlainText(), QStringLiteral("params/(.*)=model/\\1\n")); // kept as typed
 
         // Screenshot with the rule applied, the aligned leaves shown and a renamed pair selected.

@@ -93,6 +93,26 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    void renamedPairs()
+    {
+        // A's params/old lines up with B's params/new under a rule; both hold one float.
+        ckpt::DiffOptions o;
+        o.renames.push_back(ckpt::RenameRule::parse("params/old=params/new"));
+        DiffModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setResult(ckpt::diffTrees(treeA(), treeB(), o));
+        const QModelIndex renamed = model.indexForPath(QStringLiteral("params/new"));
+        QVERIFY(renamed.isValid());
+        QVERIFY(model.entryAt(renamed)->renamed);
+        QCOMPARE(renamed.siblingAtColumn(DiffModel::StatusColumn).data().toString(),
+            QStringLiteral("values changed, renamed"));
+        QCOMPARE(renamed.data(Qt::ToolTipRole).toString(), QStringLiteral("A's params/old, renamed by a rule"));
+        QVERIFY(!model.indexForPath(QStringLiteral("params/old")).isValid());
+        const QModelIndex kernel = model.indexForPath(QStringLiteral("params/dense/kernel"));
+        QCOMPARE(kernel.siblingAtColumn(DiffModel::StatusColumn).data().toString(), QStringLiteral("values changed"));
+        QVERIFY(!kernel.data(Qt::ToolTipRole).isValid());
+    }
+
     void filterToggles()
     {
         DiffModel model;
