@@ -21,6 +21,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -309,6 +310,25 @@ private slots:
         const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
         QDir().mkpath(dir);
         QVERIFY(w.saveScreenshot(dir + QStringLiteral("/edit_session.png")));
+
+        // The tree's context menu, as the view would show it.
+        QMenu menu;
+        menu.addActions(w.treeView()->actions());
+        QStringList texts;
+        for (QAction *a : menu.actions())
+            texts << a->text();
+        for (const char *expected :
+            {"Rename", "Delete", "Move to…", "Cast to…", "Add leaf…", "Set value…", "Graft from…"})
+            QVERIFY2(texts.contains(QString::fromUtf8(expected)), expected);
+        QVERIFY(menu.grab().save(dir + QStringLiteral("/edit_context_menu.png")));
+
+        // Closing with unsaved edits asks; a refusal keeps the window open.
+        int asked = 0;
+        w.edits()->setDiscardQuestion([&asked](QWidget *, const QString &) { return ++asked > 1; });
+        QVERIFY(!w.close());
+        QVERIFY(w.isVisible());
+        QVERIFY(w.close());
+        QCOMPARE(asked, 2);
     }
     void graftFromAnotherStepOfTheDemoRun()
     {
