@@ -412,6 +412,63 @@ private slots:
         }
     }
 
+    void nativeLoopsMatchConvertedLoops()
+    {
+        // Equal dtypes are compared in place, mixed dtypes after conversion to the compare domain:
+        // the same values must give bit-identical numbers either way (ties, NaN, Inf, -0, sums).
+        std::vector<float> fa, fb;
+        for (int i = 0; i < 70000; ++i) {
+            const float x = float((i * 37) % 1001) * 0.125f - 60.0f;
+            fa.push_back(x);
+            fb.push_back(i % 3 == 0 ? x : x + float(i % 7) * 0.5f - 1.5f);
+        }
+        fb[5] = float(kNaN);
+        fa[7] = fb[7] = float(kNaN);
+        fa[11] = float(kInf);
+        fa[12] = fb[12] = -float(kInf);
+        fa[13] = -0.0f;
+        fb[13] = 0.0f;
+        fb[40000] = 0.0f;
+        std::vector<double> fb64(fb.begin(), fb.end());
+        const auto a32 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, {fa.size()}, {}}, raw(fa));
+        const auto b32 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, {fb.size()}, {}}, raw(fb));
+        const auto b64 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float64, {fb.size()}, {}}, raw(fb64));
+        for (const ArrayCompareOptions &o : {ArrayCompareOptions{}, ArrayCompareOptions{0.25, 0.01, true}}) {
+            const ArrayDiff x = compareArrays(*a32, *b32, o), y = compareArrays(*a32, *b64, o);
+            QCOMPARE(x.count, y.count);
+            QCOMPARE(x.differing, y.differing);
+            QVERIFY(x.maxAbs == y.maxAbs);
+            QCOMPARE(x.maxAbsIndex, y.maxAbsIndex);
+            QCOMPARE(x.hasMaxRel, y.hasMaxRel);
+            QVERIFY(x.maxRel == y.maxRel);
+            QCOMPARE(x.maxRelIndex, y.maxRelIndex);
+            auto same = [](double p, double q) { return p == q || (std::isnan(p) && std::isnan(q)); };
+            QVERIFY(std::isnan(x.normB));
+            QVERIFY(same(x.normA, y.normA) && same(x.normB, y.normB) && same(x.normDiff, y.normDiff));
+            QCOMPARE(x.maxAbsIndex, uint64_t(11)); // the infinity
+        }
+        // Integers: int32 in place against int32 widened to int64.
+        std::vector<int32_t> ia, ib;
+        for (int i = 0; i < 50000; ++i) {
+            ia.push_back(i * 7919 % 100003 - 50000);
+            ib.push_back(i % 5 ? ia.back() : ia.back() + i % 11 - 5);
+        }
+        ib[3] = std::numeric_limits<int32_t>::min();
+        std::vector<int64_t> ib64(ib.begin(), ib.end());
+        const auto i32 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Int32, {ia.size()}, {}}, raw(ia));
+        const auto j32 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Int32, {ib.size()}, {}}, raw(ib));
+        const auto j64 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Int64, {ib.size()}, {}}, raw(ib64));
+        const ArrayDiff x = compareArrays(*i32, *j32, {}), y = compareArrays(*i32, *j64, {});
+        QCOMPARE(x.differing, y.differing);
+        QVERIFY(x.differing > 0);
+        QVERIFY(x.maxAbs == y.maxAbs);
+        QCOMPARE(x.maxAbsIndex, uint64_t(3));
+        QCOMPARE(x.maxAbsIndex, y.maxAbsIndex);
+        QVERIFY(x.maxRel == y.maxRel);
+        QCOMPARE(x.maxRelIndex, y.maxRelIndex);
+        QVERIFY(x.normA == y.normA && x.normB == y.normB && x.normDiff == y.normDiff);
+    }
+
     void streamingBoundedReads()
     {
         // 50M float32 elements per side (200 MB each) compared in 4 MiB pieces; one element differs.
