@@ -250,7 +250,7 @@ void MainWindow::onOpened(const CheckpointPtr &c)
     m_browser->setRoot(c->root);
     // What a node dragged out of this window grafts from: the run and step, or the opened path.
     const bool inRun = c->step && !m_document->runRoot().isEmpty();
-    treeModel()->setSourceRef(inRun ? m_document->runRoot() : path,
+    treeModel()->setSourceRef(QFileInfo(inRun ? m_document->runRoot() : path).absoluteFilePath(),
         inRun ? QString::fromStdString(c->step->text) : QString(), QString::fromStdString(c->item));
     if (m_edits)
         m_edits->reset(c->root); // the browser already shows c->root: this only clears the stack
