@@ -135,7 +135,10 @@ RunView::RunView(QWidget *parent)
     m_plot->setAxisTitles(tr("step"), tr("||B−A||/||A||"));
     m_plot->setLogY(m_log->isChecked());
     m_plot->setMessage(tr("Select leaves in the table to plot their update norms over steps."));
-    connect(m_log, &QCheckBox::toggled, m_plot, &LinePlot::setLogY);
+    connect(m_log, &QCheckBox::toggled, this, [this](bool on) {
+        m_plot->setLogY(on);
+        updatePlot();
+    });
     split->addWidget(m_table);
     split->addWidget(m_plot);
     split->setStretchFactor(0, 3);
@@ -325,6 +328,7 @@ void RunView::updatePlot()
             {m_model->index(row, 0).data(RunTableModel::LeafRole).toString(), m_model->updateSeries(row), {}});
     }
     m_plot->setMessage(rows.empty() ? tr("Select leaves in the table to plot their update norms over steps.")
+            : m_log->isChecked()    ? tr("The selected leaves have no update norms above 0 to plot on a log scale.")
                                     : tr("The selected leaves have no finite update norms to plot."));
     m_plot->setSeries(std::move(series));
 }

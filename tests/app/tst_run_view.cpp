@@ -12,6 +12,7 @@
 #include "steps_dock.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
@@ -95,6 +96,14 @@ private slots:
             (std::vector<QPointF>{
                 {2, expected.cells[0][size_t(loss)].relUpdate}, {3, expected.cells[1][size_t(loss)].relUpdate}}));
         QVERIFY(view->plot()->logY());
+        // An unchanged leaf has nothing above 0 for the log axis; the linear axis shows its zeros.
+        QCOMPARE(view->selectLeaves({QStringLiteral("metrics/accuracy")}), 1);
+        QCOMPARE(view->plot()->series()[0].points, (std::vector<QPointF>{{2, 0}, {3, 0}}));
+        QVERIFY(!view->plot()->toPixel({2, 0}));
+        view->logScaleBox()->setChecked(false);
+        QVERIFY(!view->plot()->logY());
+        QVERIFY(view->plot()->toPixel({2, 0}));
+        view->logScaleBox()->setChecked(true);
 
         // Leaf filter: text anywhere, or a wildcard over the whole path.
         view->filterEdit()->setText(QStringLiteral("BN/"));
