@@ -75,6 +75,56 @@ ArraySourcePtr writeZarr2(const std::string &dir, uint64_t rows, uint64_t cols, 
     return zarr::openV2Array(DirectoryKvStore::open(dir), "");
 }
 
+/// A float32 zarr v2 array of any rank with zstd chunks (edge chunks padded with zeros).
+ArraySourcePtr writeZarr2Nd(const std::string &dir, const std::vector<uint64_t> &shape,
+    const std::vector<uint64_t> &chunks, const std::vector<float> &v)
+{
+    auto list = [](const std::vector<uint64_t> &d) {
+        std::string t;
+        for (uint64_t x : d)
+            t += (t.empty() ? "" : ", ") + std::to_string(x);
+        return "[" + t + "]";
+    };
+    const std::string meta = "{\"zarr_format\": 2, \"shape\": " + list(shape) + ", \"chunks\": " + list(chunks)
+        + ", \"dtype\": \"<f4\", \"compressor\": {\"id\": \"zstd\", \"level\": 1}, \"fill_value\": 0.0, "
+          "\"order\": \"C\", \"filters\": null}";
+    std::filesystem::create_directories(dir);
+    writeFile(std::filesystem::path(dir) / ".zarray",
+        std::span(reinterpret_cast<const std::byte *>(meta.data()), meta.size()));
+    const size_t rank = shape.size();
+    std::vector<uint64_t> grid(rank);
+    uint64_t chunkCount = 1, chunkElems = 1;
+    for (size_t i = 0; i < rank; ++i) {
+        grid[i] = (shape[i] + chunks[i] - 1) / chunks[i];
+        chunkCount *= grid[i];
+        chunkElems *= chunks[i];
+    }
+    for (uint64_t c = 0; c < chunkCount; ++c) {
+        std::vector<uint64_t> index(rank);
+        for (size_t i = rank, rest = c; i-- > 0; rest /= grid[i])
+            index[i] = rest % grid[i];
+        std::vector<float> chunk(chunkElems, 0.0f);
+        for (uint64_t e = 0; e < chunkElems; ++e) {
+            uint64_t flat = 0, rest = e;
+            bool inside = true;
+            std::vector<uint64_t> pos(rank);
+            for (size_t i = rank; i-- > 0; rest /= chunks[i])
+                pos[i] = index[i] * chunks[i] + rest % chunks[i];
+            for (size_t i = 0; i < rank; ++i) {
+                inside = inside && pos[i] < shape[i];
+                flat = flat * shape[i] + pos[i];
+            }
+            if (inside)
+                chunk[e] = v[flat];
+        }
+        std::string name;
+        for (size_t i = 0; i < rank; ++i)
+            name += (i ? "." : "") + std::to_string(index[i]);
+        writeFile(std::filesystem::path(dir) / name, zstdCompress(bytesOf(chunk), 1));
+    }
+    return zarr::openV2Array(DirectoryKvStore::open(dir), "");
+}
+
 ArraySourcePtr inMemory(const ArraySource &s)
 {
     return std::make_shared<MemoryArraySource>(ArrayInfo{s.info().dtype, s.info().shape, {}}, s.readAll());
@@ -255,6 +305,53 @@ private slots:
                 QCOMPARE(shared.chunksShortCut, (rows + 1) / 2 - 1);
                 QCOMPARE(shared.differing, uint64_t(1));
             }
+        }
+    }
+
+    void ranksOneAndThree_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("chunks");
+        QTest::addColumn<quint64>("changed");
+        QTest::newRow("1-d, edge chunk") << "50"
+                                         << "8" << quint64(4);
+        QTest::newRow("1-d, chunk longer than the array") << "50"
+                                                          << "64" << quint64(1);
+        QTest::newRow("3-d, chunks span the later dims") << "9,4,5"
+                                                         << "2,4,5" << quint64(4);
+        QTest::newRow("3-d, edge chunks everywhere") << "9,4,5"
+                                                     << "2,3,2" << quint64(4);
+    }
+    void ranksOneAndThree()
+    {
+        QFETCH(QString, shape);
+        QFETCH(QString, chunks);
+        QFETCH(quint64, changed);
+        auto dims = [](const QString &t) {
+            std::vector<uint64_t> d;
+            for (const QString &x : t.split(','))
+                d.push_back(x.toULongLong());
+            return d;
+        };
+        const std::vector<uint64_t> sh = dims(shape), ch = dims(chunks);
+        uint64_t n = 1, chunkCount = 1;
+        for (size_t i = 0; i < sh.size(); ++i) {
+            n *= sh[i];
+            chunkCount *= (sh[i] + ch[i] - 1) / ch[i];
+        }
+        const std::vector<float> va = values(n, 4.0f);
+        std::vector<float> vb = va;
+        // Four changed elements, in `changed` distinct chunks.
+        for (uint64_t i : {uint64_t(0), n / 3, n / 2, n - 1})
+            vb[i] += 2.0f;
+        QTemporaryDir tmp;
+        const auto a = writeZarr2Nd(tmp.filePath("a").toStdString(), sh, ch, va);
+        const auto b = writeZarr2Nd(tmp.filePath("b").toStdString(), sh, ch, vb);
+        for (uint64_t piece : {uint64_t(1), uint64_t(300), uint64_t(1u << 20)}) {
+            const ArrayDiff d = compareArrays(*a, *b, pieces(piece));
+            QCOMPARE(d.chunksShortCut, chunkCount - changed);
+            QCOMPARE(d.differing, uint64_t(4));
+            compareNumbers(d, compareArrays(*inMemory(*a), *inMemory(*b), pieces(piece)));
         }
     }
 
