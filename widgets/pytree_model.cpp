@@ -40,15 +40,20 @@ PytreeModel::PytreeModel(QObject *parent)
 
 PytreeModel::~PytreeModel() = default;
 
-void PytreeModel::setRoot(ckpt::NodePtr root, ckpt::NodePtr baseline, QHash<QString, QString> notes)
+void PytreeModel::setRoot(ckpt::NodePtr root, ckpt::NodePtr baseline, QHash<QString, QString> notes, bool keepStats)
 {
     beginResetModel();
+    if (keepStats && !m_stats.isEmpty() && m_root) {
+        m_statsRoots.push_back(m_root);
+    } else if (!keepStats) {
+        m_stats.clear();
+        m_statsRoots.clear();
+    }
     m_root = std::move(root);
     m_baseline = std::move(baseline);
     m_notes = std::move(notes);
     m_items.clear();
     m_rowsOfNode.clear();
-    m_stats.clear();
     m_rootAsChild.clear();
     m_fetchCount = 0;
     auto top = std::make_unique<Item>();

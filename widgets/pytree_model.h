@@ -40,7 +40,10 @@ public:
     /// Replaces the snapshot (model reset). A null root empties the model. With a `baseline`
     /// (the tree before edits) rows are marked by EditMark, compared by node identity (edits
     /// share untouched nodes), and `notes` (`a/b/c` path -> what changed) become their tooltips.
-    void setRoot(ckpt::NodePtr root, ckpt::NodePtr baseline = {}, QHash<QString, QString> notes = {});
+    /// `keepStats` keeps the statistics recorded so far (an edit of the same checkpoint shares
+    /// most nodes); the trees they were recorded on are then kept alive until a plain setRoot().
+    void setRoot(
+        ckpt::NodePtr root, ckpt::NodePtr baseline = {}, QHash<QString, QString> notes = {}, bool keepStats = false);
     const ckpt::NodePtr &baseline() const { return m_baseline; }
 
     /// Names become editable (setData on NameColumn emits renameRequested) and rows can be dragged
@@ -127,6 +130,7 @@ private:
     std::vector<ckpt::Child> m_rootAsChild; ///< one entry when the root is not a container
     std::vector<std::unique_ptr<Item>> m_items; ///< [0] is the invisible parent of the top rows
     QHash<const ckpt::Node *, ckpt::ArrayStats> m_stats;
+    std::vector<ckpt::NodePtr> m_statsRoots; ///< keeps the nodes keyed in m_stats alive (keepStats)
     QMultiHash<const ckpt::Node *, quintptr> m_rowsOfNode;
     ckpt::NodePtr m_baseline;
     QHash<QString, QString> m_notes;

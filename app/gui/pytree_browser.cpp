@@ -146,7 +146,7 @@ void PytreeBrowser::showEdited(
     }
     const QString current = currentPath();
     const int scroll = m_tree->verticalScrollBar()->value();
-    m_model->setRoot(root, baseline, notes);
+    m_model->setRoot(root, baseline, notes, true);
     applyFilter();
     restoreView(expanded, current, scroll);
 }

@@ -29,7 +29,8 @@ public:
     /// expands the first level when it is short.
     void setRoot(const ckpt::NodePtr &root);
     /// Shows an edited tree with rows marked against `baseline` (PytreeModel::setRoot), keeping
-    /// the expanded rows, the current row and the scroll position wherever their paths still exist.
+    /// the expanded rows, the current row, the scroll position (wherever their paths still exist)
+    /// and the statistics of nodes the edit did not touch.
     void showEdited(const ckpt::NodePtr &root, const ckpt::NodePtr &baseline, const QHash<QString, QString> &notes);
 
     /// Turns on tree editing: F2 / the name editor renames, Delete deletes, rows drag and drop

@@ -192,9 +192,30 @@ private slots:
         QVERIFY(!bias.data(Qt::ForegroundRole).isValid());
         QCOMPARE(bias.data(Qt::ToolTipRole).toString(), QStringLiteral("params/Dense_0/bias"));
 
-        // Without a baseline nothing is marked.
+        // Statistics of shared nodes survive an edit shown with keepStats; a plain setRoot drops them.
         tester.reset();
+        const ckpt::Node *biasNode = model.nodeAt(bias).get();
+        const ckpt::Node *kernelNode = model.nodeAt(kernel).get();
+        ckpt::ArrayStats stats;
+        stats.count = 3;
+        stats.finite = 3;
+        stats.mean = 1.5;
+        model.setStats(biasNode, stats);
+        model.setStats(kernelNode, stats);
+        const ckpt::NodePtr again
+            = ckpt::edit::apply(edited, ckpt::edit::Cast{"params/Dense_0/kernel", "float16"}, ctx);
+        model.setRoot(again, base, {}, true);
+        QVERIFY(model.hasStats(biasNode));
+        QVERIFY(!model.hasStats(model.nodeAt(model.indexForPath(ckpt::parsePath("params/Dense_0/kernel"))).get()));
+        QVERIFY(model.indexForPath(ckpt::parsePath("params/Dense_0/bias"))
+                    .siblingAtColumn(PytreeModel::SummaryColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("1.5")));
+
+        // Without a baseline nothing is marked.
         model.setRoot(edited);
+        QVERIFY(!model.hasStats(biasNode));
         QCOMPARE(markOf("params/head"), int(PytreeModel::Unchanged));
         QVERIFY(!model.baseline());
     }
