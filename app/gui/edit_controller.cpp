@@ -59,11 +59,27 @@ public:
         , m_after(std::move(after))
     { }
     // The owner announces the tree on the stack's indexChanged, once operations() includes this.
-    void redo() override { m_owner->m_current = m_after; }
-    void undo() override { m_owner->m_current = m_before; }
+    void redo() override
+    {
+        m_owner->m_current = m_after;
+        m_owner->m_lastMove = move(false);
+    }
+    void undo() override
+    {
+        m_owner->m_current = m_before;
+        m_owner->m_lastMove = move(true);
+    }
     const ckpt::edit::Operation &operation() const { return m_op; }
 
 private:
+    std::pair<QString, QString> move(bool reverse) const
+    {
+        const auto *r = std::get_if<ckpt::edit::Rename>(&m_op);
+        if (!r)
+            return {};
+        return reverse ? std::pair{qs(r->to), qs(r->from)} : std::pair{qs(r->from), qs(r->to)};
+    }
+
     EditController *m_owner;
     ckpt::edit::Operation m_op;
     ckpt::NodePtr m_before, m_after;
@@ -114,6 +130,7 @@ void EditController::reset(const ckpt::NodePtr &original)
     m_context = ckpt::edit::Context();
     m_original = original;
     m_current = original;
+    m_lastMove = {};
     m_resetting = true;
     m_stack->clear();
     m_stack->setClean();

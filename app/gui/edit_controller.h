@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QUndoStack;
 class QWidget;
@@ -48,6 +49,9 @@ public:
     bool hasUnsavedEdits() const;
     bool isBusy() const { return m_watcher != nullptr; }
     QUndoStack *undoStack() const { return m_stack; }
+    /// The node move (from, to) behind the latest tree change: a Rename done or undone; empty
+    /// otherwise. Lets views carry expansion and selection along.
+    const std::pair<QString, QString> &lastMove() const { return m_lastMove; }
     /// `a/b/c` path -> what the operations did there, for the tree's marks.
     QHash<QString, QString> notes() const;
 
@@ -99,4 +103,5 @@ private:
     QFutureWatcher<std::shared_ptr<Outcome>> *m_watcher = nullptr;
     DiscardQuestion m_question;
     bool m_resetting = false;
+    std::pair<QString, QString> m_lastMove;
 };

@@ -76,7 +76,8 @@ void MainWindow::createEditActions()
                         .arg(QString::fromStdString(ckpt::humanBytes(c->root->arrayBytes()))));
         }
         if (treeModel()->root() != root)
-            m_browser->showEdited(root, modified ? m_edits->originalTree() : ckpt::NodePtr(), m_edits->notes());
+            m_browser->showEdited(
+                root, modified ? m_edits->originalTree() : ckpt::NodePtr(), m_edits->notes(), m_edits->lastMove());
         setWindowModified(modified);
         modifiedLabel->setVisible(modified);
         modifiedLabel->setText(done.size() == 1 ? tr("Modified · 1 edit") : tr("Modified · %1 edits").arg(done.size()));

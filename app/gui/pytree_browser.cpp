@@ -129,9 +129,18 @@ bool PytreeBrowser::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void PytreeBrowser::showEdited(
-    const ckpt::NodePtr &root, const ckpt::NodePtr &baseline, const QHash<QString, QString> &notes)
+void PytreeBrowser::showEdited(const ckpt::NodePtr &root, const ckpt::NodePtr &baseline,
+    const QHash<QString, QString> &notes, const std::pair<QString, QString> &moved)
 {
+    const auto follow = [&moved](const QString &path) -> QString {
+        if (moved.first.isEmpty())
+            return path;
+        if (path == moved.first)
+            return moved.second;
+        if (path.startsWith(moved.first + QLatin1Char('/')))
+            return moved.second + path.mid(moved.first.size());
+        return path;
+    };
     QStringList expanded;
     QList<QModelIndex> queue{QModelIndex()};
     while (!queue.isEmpty()) {
@@ -139,12 +148,12 @@ void PytreeBrowser::showEdited(
         for (int r = 0; r < m_proxy->rowCount(p); ++r) {
             const QModelIndex c = m_proxy->index(r, 0, p);
             if (m_tree->isExpanded(c)) {
-                expanded.append(c.data(PytreeModel::PathRole).toString());
+                expanded.append(follow(c.data(PytreeModel::PathRole).toString()));
                 queue.append(c);
             }
         }
     }
-    const QString current = currentPath();
+    const QString current = follow(currentPath());
     const int scroll = m_tree->verticalScrollBar()->value();
     m_model->setRoot(root, baseline, notes, true);
     applyFilter();

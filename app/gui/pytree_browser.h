@@ -31,7 +31,9 @@ public:
     /// Shows an edited tree with rows marked against `baseline` (PytreeModel::setRoot), keeping
     /// the expanded rows, the current row, the scroll position (wherever their paths still exist)
     /// and the statistics of nodes the edit did not touch.
-    void showEdited(const ckpt::NodePtr &root, const ckpt::NodePtr &baseline, const QHash<QString, QString> &notes);
+    /// `moved` (from, to): the subtree at `from` is now at `to`, so its view state follows it.
+    void showEdited(const ckpt::NodePtr &root, const ckpt::NodePtr &baseline, const QHash<QString, QString> &notes,
+        const std::pair<QString, QString> &moved = {});
 
     /// Turns on tree editing: F2 / the name editor renames, Delete deletes, rows drag and drop
     /// (kNodeMimeType). Requests arrive as the signals below, queued, after the view is done.

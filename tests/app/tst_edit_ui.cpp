@@ -117,6 +117,7 @@ private slots:
         QVERIFY(hasPath(w, QStringLiteral("params/dense/kernel")));
         QVERIFY(!hasPath(w, QStringLiteral("params/Dense_0")));
         QCOMPARE(w.browser()->currentPath(), QStringLiteral("params/dense"));
+        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/dense")))); // expansion moved along
         QCOMPARE(mark(w, QStringLiteral("params/dense")), int(PytreeModel::Added));
         QCOMPARE(mark(w, QStringLiteral("params")), int(PytreeModel::ContainsChanges));
         QCOMPARE(mark(w, QStringLiteral("step")), int(PytreeModel::Unchanged));
@@ -149,6 +150,7 @@ private slots:
         QVERIFY(redo->text().contains(QStringLiteral("rename params/Dense_0 -> params/dense")));
         QVERIFY(hasPath(w, QStringLiteral("params/Dense_0/kernel")));
         QCOMPARE(mark(w, QStringLiteral("params")), int(PytreeModel::Unchanged));
+        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
         QVERIFY(!w.isWindowModified());
         QVERIFY(digests(w.treeModel()->root()) == digests(w.document()->original()->root));
         QCOMPARE(w.document()->current(), w.document()->original());
