@@ -2,6 +2,7 @@
 
 #include "document_controller.h"
 #include "edit_controller.h"
+#include "edit_dialogs.h"
 #include "export_dialog.h"
 #include "main_window.h"
 #include "pytree_model.h"
@@ -331,6 +332,31 @@ private slots:
         QVERIFY(openAndWait(w, f.main));
         QCOMPARE(asked.size(), 2);
         QCOMPARE(w.edits()->undoStack()->count(), 0);
+    }
+    void dialogInputParsing()
+    {
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("3"), false) == nlohmann::json(3));
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("-2.5"), false) == nlohmann::json(-2.5));
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("true"), false) == nlohmann::json(true));
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("null"), false).is_null());
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("adam"), false) == nlohmann::json("adam"));
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("[1, 2]"), false) == nlohmann::json("[1, 2]"));
+        QVERIFY(edit_dialogs::parseValue(QStringLiteral("3"), true) == nlohmann::json("3"));
+        QCOMPARE(edit_dialogs::parseShape(QStringLiteral("(2, 3)")), (std::optional<std::vector<uint64_t>>{{2, 3}}));
+        QCOMPARE(edit_dialogs::parseShape(QStringLiteral("[4]")), (std::optional<std::vector<uint64_t>>{{4}}));
+        QCOMPARE(edit_dialogs::parseShape(QStringLiteral("  ")),
+            (std::optional<std::vector<uint64_t>>{std::vector<uint64_t>{}}));
+        QVERIFY(!edit_dialogs::parseShape(QStringLiteral("2, x")));
+        QVERIFY(!edit_dialogs::parseShape(QStringLiteral("-1")));
+
+        // What the Set value dialog produces applies: a string leaf and a Python scalar.
+        EditController c;
+        c.reset(syntheticCheckpoint("x").root);
+        c.push(ckpt::edit::SetValue{"name", edit_dialogs::parseValue(QStringLiteral("v2"), true)});
+        c.push(ckpt::edit::SetValue{"step", edit_dialogs::parseValue(QStringLiteral("12"), false)});
+        QCOMPARE(c.undoStack()->count(), 2);
+        QCOMPARE(ckpt::findNode(c.currentTree(), ckpt::parsePath("name"))->text(), std::string("v2"));
+        QCOMPARE(ckpt::findNode(c.currentTree(), ckpt::parsePath("step"))->scalar().repr(), std::string("12"));
     }
 };
 
