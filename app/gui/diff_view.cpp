@@ -1,10 +1,12 @@
 #include "diff_view.h"
 
+#include "background_job.h"
 #include "diff_filter_proxy.h"
 #include "diff_model.h"
 #include "document_controller.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
+#include "progress_strip.h"
 #include "tree/error.h"
 #include "tree/key.h"
 
@@ -17,7 +19,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QToolButton>
@@ -32,7 +33,7 @@
 struct DiffView::Result {
     CheckpointPtr a, b;
     ckpt::DiffResult diff;
-    std::optional<ckpt::Error> error;
+    std::optional<ckpt::Error> error; ///< of the comparison (a and b opened) or of opening one side
 };
 
 struct DiffView::Planes {
@@ -57,6 +58,7 @@ DiffView::DiffView(QWidget *parent)
     : QWidget(parent, Qt::Window)
     , m_model(new DiffModel(this))
     , m_proxy(new DiffFilterProxy(this))
+    , m_diffJob(new BackgroundJob(this))
 {
     setWindowTitle(tr("Diff"));
     m_proxy->setSourceModel(m_model);
@@ -112,18 +114,9 @@ DiffView::DiffView(QWidget *parent)
     bar->addWidget(m_nanEqual);
     bar->addWidget(compare);
     bar->addStretch(1);
-    m_status = new QLabel(this);
-    bar->addWidget(m_status);
-    m_progress = new QProgressBar(this);
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(160);
-    m_progress->hide();
-    bar->addWidget(m_progress);
-    m_cancel = new QToolButton(this);
-    m_cancel->setText(tr("Cancel"));
-    m_cancel->hide();
-    connect(m_cancel, &QToolButton::clicked, this, &DiffView::cancel);
-    bar->addWidget(m_cancel);
+    m_strip = new ProgressStrip(this);
+    m_strip->follow(m_diffJob);
+    bar->addWidget(m_strip);
     layout->addLayout(bar);
 
     auto *renameBar = new QHBoxLayout;
@@ -210,8 +203,7 @@ DiffView::DiffView(QWidget *parent)
 DiffView::~DiffView()
 {
     cancel();
-    if (m_diffWatcher)
-        m_diffWatcher->waitForFinished();
+    m_diffJob->waitForFinished();
     if (m_planeWatcher)
         m_planeWatcher->waitForFinished();
 }
@@ -258,12 +250,7 @@ void DiffView::start(const QString &pathA, const ckpt::OpenOptions &openA, const
 void DiffView::run(
     OpenSide openA, OpenSide openB, const QString &titleA, const QString &titleB, const ckpt::DiffOptions &options)
 {
-    if (m_diffWatcher) {
-        m_diffWatcher->disconnect(this);
-        m_diffWatcher->cancel();
-        connect(m_diffWatcher, &QFutureWatcherBase::finished, m_diffWatcher, &QObject::deleteLater);
-        m_diffWatcher = nullptr;
-    }
+    m_diffJob->abandon();
     m_a.reset();
     m_b.reset();
     m_options = options;
@@ -279,37 +266,27 @@ void DiffView::run(
     setWindowTitle(tr("Diff: A = %1, B = %2").arg(titleA, titleB));
     m_model->setResult({});
     showPlaneMessage({});
-    m_status->setText(tr("Comparing…"));
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
-    auto *watcher = new QFutureWatcher<std::shared_ptr<Result>>(this);
-    m_diffWatcher = watcher;
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(watcher, &QFutureWatcherBase::finished, this, &DiffView::onDiffFinished);
-    watcher->setFuture(QtConcurrent::run(
-        [openA = std::move(openA), openB = std::move(openB), options](QPromise<std::shared_ptr<Result>> &promise) {
-            promise.setProgressRange(0, 1000);
-            ckpt::Progress progress;
-            progress.isCancelled = [&promise] { return promise.isCanceled(); };
-            progress.report = [&promise](uint64_t done, uint64_t total) {
-                if (total > 0)
-                    promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
-            };
-            auto r = std::make_shared<Result>();
+    m_strip->showBusy(tr("Comparing…"));
+    m_diffJob->start(
+        [openA = std::move(openA), openB = std::move(openB), options](const ckpt::Progress &progress) {
+            ckpt::Progress quiet;
+            quiet.isCancelled = progress.isCancelled;
+            Result r;
+            r.a = openA(quiet);
+            r.b = openB(quiet);
             try {
-                ckpt::Progress quiet;
-                quiet.isCancelled = progress.isCancelled;
-                r->a = openA(quiet);
-                r->b = openB(quiet);
-                r->diff = ckpt::diffTrees(r->a->root, r->b->root, options, progress);
-            } catch (const ckpt::Exception &e) {
-                r->error = e.error();
+                r.diff = ckpt::diffTrees(r.a->root, r.b->root, options, progress);
             } catch (const std::exception &e) {
-                r->error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), {}, std::nullopt, {}};
+                r.error = errorFromException(e);
             }
-            promise.addResult(std::move(r));
-        }));
+            return r;
+        },
+        [this](JobResult<Result> &&job) {
+            Result r = job.value ? std::move(*job.value) : Result{};
+            if (job.error)
+                r.error = job.error;
+            onDiffFinished(std::move(r));
+        });
 }
 
 ckpt::DiffOptions DiffView::options() const
@@ -369,43 +346,44 @@ bool DiffView::recompare()
 
 void DiffView::cancel()
 {
-    if (m_diffWatcher)
-        m_diffWatcher->cancel();
+    m_diffJob->cancel();
 }
 
-void DiffView::onDiffFinished()
+bool DiffView::isRunning() const
 {
-    auto *watcher = m_diffWatcher;
-    m_diffWatcher = nullptr;
-    watcher->deleteLater();
-    m_progress->hide();
-    m_cancel->hide();
-    std::shared_ptr<Result> r;
-    if (watcher->future().resultCount() > 0)
-        r = watcher->result();
-    if (watcher->isCanceled() || !r || r->error)
+    return m_diffJob->isRunning();
+}
+
+QLabel *DiffView::statusLabel() const
+{
+    return m_strip->statusLabel();
+}
+
+void DiffView::onDiffFinished(Result &&r)
+{
+    if (r.error)
         m_pendingSelect.clear();
-    if (watcher->isCanceled() || !r || (r->error && r->error->category == ckpt::ErrorCategory::Cancelled)) {
-        m_status->setText(tr("Diff cancelled"));
+    if (r.error && r.error->category == ckpt::ErrorCategory::Cancelled) {
+        m_strip->showDone(tr("Diff cancelled"));
         emit finished(false);
         return;
     }
-    m_a = r->a; // kept when only the comparison failed (e.g. rename rules), so it can be run again
-    m_b = r->b;
-    if (r->error) {
+    m_a = r.a; // kept when only the comparison failed (e.g. rename rules), so it can be run again
+    m_b = r.b;
+    if (r.error) {
         if (!m_a || !m_b) {
             m_a.reset();
             m_b.reset();
         }
-        m_status->setText(tr("Diff failed: %1").arg(DocumentController::describe(*r->error)));
+        m_strip->showDone(tr("Diff failed: %1").arg(DocumentController::describe(*r.error)));
         emit finished(false);
         return;
     }
-    const ckpt::DiffSummary s = r->diff.summary;
-    m_model->setResult(std::move(r->diff));
+    const ckpt::DiffSummary s = r.diff.summary;
+    m_model->setResult(std::move(r.diff));
     m_tree->expandAll();
     const uint64_t changed = s.pairs - s.counts[0] - s.counts[1] - s.counts[2];
-    m_status->setText(s.identical() ? tr("Identical: %1 leaves").arg(s.pairs)
+    m_strip->showDone(s.identical() ? tr("Identical: %1 leaves").arg(s.pairs)
                                     : tr("%1 leaves: %2 changed, %3 added, %4 removed")
                                           .arg(s.pairs)
                                           .arg(changed)

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+class BackgroundJob;
 class DiffFilterProxy;
 class DiffModel;
 class HeatmapWidget;
@@ -19,9 +20,8 @@ class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
-class QProgressBar;
 class QSpinBox;
-class QToolButton;
+class ProgressStrip;
 class QTreeView;
 template <typename T> class QFutureWatcher;
 
@@ -73,7 +73,7 @@ public:
     QLineEdit *atolEdit() const { return m_atol; }
     QLineEdit *rtolEdit() const { return m_rtol; }
     QCheckBox *nanEqualBox() const { return m_nanEqual; }
-    bool isRunning() const { return m_diffWatcher != nullptr; }
+    bool isRunning() const;
     bool isReadingPlanes() const { return m_planeWatcher != nullptr; }
 
     DiffModel *model() const { return m_model; }
@@ -83,7 +83,7 @@ public:
     HeatmapWidget *heatmapB() const { return m_heatB; }
     HeatmapWidget *heatmapDiff() const { return m_heatDiff; }
     HistogramWidget *histogram() const { return m_hist; }
-    QLabel *statusLabel() const { return m_status; }
+    QLabel *statusLabel() const;
     /// Selects the row with aligned path `path` (expanding its parents); false when it is filtered out.
     bool selectPath(const QString &path);
     const SliceSpec &slice() const { return m_spec; }
@@ -99,7 +99,7 @@ private:
     using OpenSide = std::function<CheckpointPtr(const ckpt::Progress &)>;
     void run(
         OpenSide openA, OpenSide openB, const QString &titleA, const QString &titleB, const ckpt::DiffOptions &options);
-    void onDiffFinished();
+    void onDiffFinished(Result &&r);
     void onSelection();
     void rebuildSliceControls();
     void readPlanes();
@@ -114,7 +114,6 @@ private:
     QTreeView *m_tree;
     QCheckBox *m_toggles[4];
     QCheckBox *m_diffOnly;
-    QLabel *m_status;
     QLineEdit *m_atol, *m_rtol;
     QCheckBox *m_nanEqual;
     QPlainTextEdit *m_renameEdit;
@@ -123,14 +122,13 @@ private:
     bool m_renamesValid = true;
     QCheckBox *m_sharedScale;
     ckpt::DiffOptions m_options;
-    QProgressBar *m_progress;
-    QToolButton *m_cancel;
+    ProgressStrip *m_strip;
+    BackgroundJob *m_diffJob;
     QWidget *m_sliceBox;
     QHBoxLayout *m_sliceLayout;
     QLabel *m_pairLabel;
     HeatmapWidget *m_heatA, *m_heatB, *m_heatDiff;
     HistogramWidget *m_hist;
-    QFutureWatcher<std::shared_ptr<Result>> *m_diffWatcher = nullptr;
     QFutureWatcher<std::shared_ptr<Planes>> *m_planeWatcher = nullptr;
     bool m_planesStale = false;
     QString m_pendingSelect;

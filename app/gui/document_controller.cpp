@@ -1,8 +1,7 @@
 #include "document_controller.h"
 
-#include <QPromise>
+#include "background_job.h"
 
-#include <QtConcurrent/QtConcurrentRun>
 #include <filesystem>
 
 namespace {
@@ -35,86 +34,55 @@ DocumentController::DocumentController(QObject *parent)
     , m_opener([](const std::string &path, const ckpt::OpenOptions &options, const ckpt::Progress &progress) {
         return ckpt::openCheckpoint(path, options, progress);
     })
+    , m_job(new BackgroundJob(this))
 {
     qRegisterMetaType<CheckpointPtr>();
     qRegisterMetaType<ckpt::Error>();
+    connect(m_job, &BackgroundJob::progress, this, &DocumentController::progress);
 }
 
-DocumentController::~DocumentController()
+DocumentController::~DocumentController() = default; // m_job cancels and waits
+
+bool DocumentController::isBusy() const
 {
-    if (m_watcher) {
-        m_watcher->cancel();
-        m_watcher->waitForFinished();
-    }
+    return m_job->isRunning();
 }
 
 void DocumentController::open(const QString &path, const ckpt::OpenOptions &options)
 {
-    if (m_watcher) {
-        auto *old = m_watcher;
-        m_watcher = nullptr;
-        old->disconnect(this);
-        old->cancel();
-        connect(old, &QFutureWatcherBase::finished, old, &QObject::deleteLater);
-    }
     m_pendingPath = path;
-    auto *watcher = new QFutureWatcher<Result>(this);
-    m_watcher = watcher;
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, this, &DocumentController::progress);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] { finish(watcher, path); });
-    watcher->setFuture(
-        QtConcurrent::run([opener = m_opener, file = path.toStdString(), options](QPromise<Result> &promise) {
-            promise.setProgressRange(0, 1000);
-            ckpt::Progress progress;
-            progress.isCancelled = [&promise] { return promise.isCanceled(); };
-            progress.report = [&promise](uint64_t done, uint64_t total) {
-                if (total > 0)
-                    promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
-            };
+    m_job->start(
+        [opener = m_opener, file = path.toStdString(), options](const ckpt::Progress &progress) {
             Result r;
-            try {
-                auto c = std::make_shared<ckpt::Checkpoint>(opener(file, options, progress));
-                if (c->step)
-                    findRun(*c, r.steps, r.runRoot);
-                r.checkpoint = std::move(c);
-            } catch (const ckpt::Exception &e) {
-                r.error = e.error();
-            } catch (const std::exception &e) {
-                r.error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), file, std::nullopt, {}};
-            }
-            promise.addResult(std::move(r));
-        }));
+            auto c = std::make_shared<ckpt::Checkpoint>(opener(file, options, progress));
+            if (c->step)
+                findRun(*c, r.steps, r.runRoot);
+            r.checkpoint = std::move(c);
+            return r;
+        },
+        [this, path](JobResult<Result> &&r) { finish(std::move(r), path); }, path.toStdString());
     emit started(path);
     emit busyChanged(true);
 }
 
 void DocumentController::cancel()
 {
-    if (m_watcher)
-        m_watcher->cancel();
+    m_job->cancel();
 }
 
-void DocumentController::finish(QFutureWatcher<Result> *watcher, const QString &path)
+void DocumentController::finish(JobResult<Result> &&result, const QString &path)
 {
-    if (watcher != m_watcher)
-        return;
-    m_watcher = nullptr;
     m_pendingPath.clear();
-    watcher->deleteLater();
-    const bool wasCancelled = watcher->isCanceled();
-    std::optional<Result> result;
-    if (watcher->future().resultCount() > 0)
-        result = watcher->result();
     emit busyChanged(false);
-    if (wasCancelled || !result || (result->error && result->error->category == ckpt::ErrorCategory::Cancelled)) {
+    if (result.cancelled()) {
         emit cancelled(path);
-    } else if (result->error) {
-        emit failed(path, *result->error);
+    } else if (result.error) {
+        emit failed(path, *result.error);
     } else {
-        m_current = result->checkpoint;
+        m_current = result.value->checkpoint;
         m_original = m_current;
-        m_steps = std::move(result->steps);
-        m_runRoot = result->runRoot;
+        m_steps = std::move(result.value->steps);
+        m_runRoot = result.value->runRoot;
         emit opened(m_current);
     }
 }

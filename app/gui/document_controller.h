@@ -4,7 +4,6 @@
 #include "layout/steps.h"
 #include "tree/error.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
@@ -13,9 +12,12 @@
 
 using CheckpointPtr = std::shared_ptr<const ckpt::Checkpoint>;
 
+class BackgroundJob;
+template <typename T> struct JobResult;
+
 /// Opens checkpoints on a worker thread and owns the one that is shown.
 ///
-/// open() runs the opener with QtConcurrent::run + QPromise; progress arrives as permille, cancel()
+/// open() runs the opener on a BackgroundJob; progress arrives as permille, cancel()
 /// stops it through the core's cancel predicate. A cancelled or failed open leaves current() as it
 /// was. Starting an open while another runs cancels the older one. UI-thread only.
 class DocumentController : public QObject {
@@ -34,7 +36,7 @@ public:
     /// Opens `path`; `options.step` picks a step of a run (empty: the latest complete one).
     void open(const QString &path, const ckpt::OpenOptions &options = {});
     void cancel();
-    bool isBusy() const { return m_watcher != nullptr; }
+    bool isBusy() const;
     /// The checkpoint as shown: the opened one, or a copy of it whose root is the edited tree
     /// (setEditedRoot). Export, details and statistics follow it.
     const CheckpointPtr &current() const { return m_current; }
@@ -64,18 +66,17 @@ signals:
 private:
     struct Result {
         CheckpointPtr checkpoint;
-        std::optional<ckpt::Error> error;
         std::vector<ckpt::StepInfo> steps;
         QString runRoot;
     };
-    void finish(QFutureWatcher<Result> *watcher, const QString &path);
+    void finish(JobResult<Result> &&result, const QString &path);
 
     Opener m_opener;
     CheckpointPtr m_current;
     CheckpointPtr m_original;
     std::vector<ckpt::StepInfo> m_steps;
     QString m_runRoot;
-    QFutureWatcher<Result> *m_watcher = nullptr;
+    BackgroundJob *m_job;
     QString m_pendingPath;
 };
 

@@ -1,16 +1,14 @@
 #include "edit_controller.h"
 
+#include "background_job.h"
 #include "document_controller.h"
 
 #include <QDeadlineTimer>
-#include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QMessageBox>
 #include <QTimer>
 #include <QUndoCommand>
 #include <QUndoStack>
-
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
@@ -85,15 +83,10 @@ private:
     ckpt::NodePtr m_before, m_after;
 };
 
-struct EditController::Outcome {
-    ckpt::edit::Operation op;
-    ckpt::NodePtr before, after;
-    std::optional<ckpt::Error> error;
-};
-
 EditController::EditController(QObject *parent)
     : QObject(parent)
     , m_stack(new QUndoStack(this))
+    , m_job(new BackgroundJob(this))
     , m_question([](QWidget *parent, const QString &text) {
         if (QGuiApplication::platformName() == QLatin1String("offscreen"))
             return true;
@@ -108,23 +101,18 @@ EditController::EditController(QObject *parent)
     });
 }
 
-EditController::~EditController()
+EditController::~EditController() = default; // m_job cancels and waits
+
+bool EditController::isBusy() const
 {
-    if (m_watcher) {
-        m_watcher->cancel();
-        m_watcher->waitForFinished();
-    }
+    return m_job->isRunning();
 }
 
 void EditController::reset(const ckpt::NodePtr &original)
 {
     m_waiting.clear();
-    if (m_watcher) {
-        auto *old = m_watcher;
-        m_watcher = nullptr;
-        old->disconnect(this);
-        old->cancel();
-        connect(old, &QFutureWatcherBase::finished, old, &QObject::deleteLater);
+    if (isBusy()) {
+        m_job->abandon();
         emit busyChanged(false);
     }
     m_context = ckpt::edit::Context();
@@ -182,13 +170,13 @@ void EditController::push(const ckpt::edit::Operation &op)
     if (!m_current)
         return;
     m_waiting.push_back(op);
-    if (!m_watcher)
+    if (!isBusy())
         pump();
 }
 
 void EditController::pump()
 {
-    while (!m_waiting.empty() && !m_watcher) {
+    while (!m_waiting.empty() && !isBusy()) {
         ckpt::edit::Operation op = std::move(m_waiting.front());
         m_waiting.pop_front();
         const ckpt::NodePtr before = m_current;
@@ -201,43 +189,20 @@ void EditController::pump()
             }
             continue;
         }
-        auto *watcher = new QFutureWatcher<std::shared_ptr<Outcome>>(this);
-        m_watcher = watcher;
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-            if (watcher != m_watcher)
-                return;
-            m_watcher = nullptr;
-            watcher->deleteLater();
-            emit busyChanged(false);
-            const std::shared_ptr<Outcome> out
-                = watcher->future().resultCount() > 0 ? watcher->result() : std::shared_ptr<Outcome>();
-            if (!out) {
-                m_waiting.clear();
-                return;
-            }
-            if (out->error)
-                fail(out->op, *out->error);
-            else if (out->before != m_current) // the tree moved on (undo) while this ran: refuse
-                fail(out->op,
-                    ckpt::Error{ckpt::ErrorCategory::Cancelled, "the tree changed while the operation ran", {},
-                        std::nullopt, {}});
-            else
-                finish(out->op, out->before, out->after);
-            pump();
-        });
-        watcher->setFuture(QtConcurrent::run([context = m_context, op, before]() mutable {
-            auto out = std::make_shared<Outcome>();
-            out->op = op;
-            out->before = before;
-            try {
-                out->after = ckpt::edit::apply(before, op, context);
-            } catch (const ckpt::Exception &e) {
-                out->error = e.error();
-            } catch (const std::exception &e) {
-                out->error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), {}, std::nullopt, {}};
-            }
-            return out;
-        }));
+        m_job->start([context = m_context, op, before](
+                         const ckpt::Progress &) mutable { return ckpt::edit::apply(before, op, context); },
+            [this, op, before](JobResult<ckpt::NodePtr> &&r) {
+                emit busyChanged(false);
+                if (r.error)
+                    fail(op, *r.error);
+                else if (before != m_current) // the tree moved on (undo) while this ran: refuse
+                    fail(op,
+                        ckpt::Error{ckpt::ErrorCategory::Cancelled, "the tree changed while the operation ran", {},
+                            std::nullopt, {}});
+                else
+                    finish(op, before, *r.value);
+                pump();
+            });
         emit busyChanged(true);
     }
 }
@@ -295,7 +260,7 @@ bool EditController::loadRecipe(const QString &path)
     }
     for (const auto &op : recipe.operations)
         m_waiting.push_back(op);
-    if (!m_watcher)
+    if (!isBusy())
         pump();
     return true;
 }

@@ -14,9 +14,9 @@
 #include <optional>
 #include <utility>
 
+class BackgroundJob;
 class QUndoStack;
 class QWidget;
-template <typename T> class QFutureWatcher;
 
 /// The repair session of the open checkpoint: the original tree, and a QUndoStack whose commands
 /// each hold one ckpt::edit::Operation with the trees before and after it (cheap: edits share
@@ -47,7 +47,7 @@ public:
     bool isModified() const;
     /// True when the stack differs from what was last saved as a recipe (or the session start).
     bool hasUnsavedEdits() const;
-    bool isBusy() const { return m_watcher != nullptr; }
+    bool isBusy() const;
     QUndoStack *undoStack() const { return m_stack; }
     /// The node move (from, to) behind the latest tree change: a Rename done or undone; empty
     /// otherwise. Lets views carry expansion and selection along.
@@ -89,7 +89,6 @@ signals:
 
 private:
     class Command;
-    struct Outcome;
     friend class Command;
     void pump();
     void finish(const ckpt::edit::Operation &op, const ckpt::NodePtr &before, const ckpt::NodePtr &after);
@@ -100,7 +99,7 @@ private:
     ckpt::NodePtr m_current;
     ckpt::edit::Context m_context;
     std::deque<ckpt::edit::Operation> m_waiting;
-    QFutureWatcher<std::shared_ptr<Outcome>> *m_watcher = nullptr;
+    BackgroundJob *m_job;
     DiscardQuestion m_question;
     bool m_resetting = false;
     std::pair<QString, QString> m_lastMove;

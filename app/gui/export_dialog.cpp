@@ -1,5 +1,6 @@
 #include "export_dialog.h"
 
+#include "background_job.h"
 #include "document_controller.h"
 #include "tree/error.h"
 
@@ -8,7 +9,6 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -17,18 +17,13 @@
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
-
-struct ExportDialog::Outcome {
-    ckpt::ExportResult result;
-    std::optional<ckpt::Error> error;
-};
 
 ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
     : QDialog(parent)
     , m_checkpoint(std::move(checkpoint))
+    , m_job(new BackgroundJob(this))
 {
     setWindowTitle(tr("Export checkpoint"));
     auto *layout = new QVBoxLayout(this);
@@ -82,6 +77,7 @@ ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     layout->addWidget(m_progress);
+    connect(m_job, &BackgroundJob::progress, m_progress, &QProgressBar::setValue);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -104,12 +100,11 @@ ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
     updateEnabled();
 }
 
-ExportDialog::~ExportDialog()
+ExportDialog::~ExportDialog() = default; // m_job cancels and waits
+
+bool ExportDialog::isRunning() const
 {
-    if (m_watcher) {
-        m_watcher->cancel();
-        m_watcher->waitForFinished();
-    }
+    return m_job->isRunning();
 }
 
 void ExportDialog::setFormat(ckpt::ExportFormat format)
@@ -194,61 +189,37 @@ bool ExportDialog::startExport()
     }
     m_progress->setValue(0);
     m_status->setText(tr("Exporting to %1…").arg(dst));
-    auto *watcher = new QFutureWatcher<std::shared_ptr<Outcome>>(this);
-    m_watcher = watcher;
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(watcher, &QFutureWatcherBase::finished, this, &ExportDialog::onFinished);
-    watcher->setFuture(QtConcurrent::run([root = m_checkpoint->root, keep = m_checkpoint, file = dst.toStdString(),
-                                             o = options()](QPromise<std::shared_ptr<Outcome>> &promise) {
-        promise.setProgressRange(0, 1000);
-        ckpt::Progress progress;
-        progress.isCancelled = [&promise] { return promise.isCanceled(); };
-        progress.report = [&promise](uint64_t done, uint64_t total) {
-            if (total > 0)
-                promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
-        };
-        auto out = std::make_shared<Outcome>();
-        try {
-            out->result = ckpt::exportTree(root, file, o, progress);
-        } catch (const ckpt::Exception &e) {
-            out->error = e.error();
-        } catch (const std::exception &e) {
-            out->error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), file, std::nullopt, {}};
-        }
-        promise.addResult(std::move(out));
-    }));
+    m_job->start([root = m_checkpoint->root, keep = m_checkpoint, file = dst.toStdString(), o = options()](
+                     const ckpt::Progress &progress) { return ckpt::exportTree(root, file, o, progress); },
+        [this](JobResult<ckpt::ExportResult> &&r) {
+            onFinished(std::move(r.error), r.value ? *r.value : ckpt::ExportResult{});
+        },
+        dst.toStdString());
     updateEnabled();
     return true;
 }
 
 void ExportDialog::cancel()
 {
-    if (m_watcher)
-        m_watcher->cancel();
+    m_job->cancel();
 }
 
-void ExportDialog::onFinished()
+void ExportDialog::onFinished(std::optional<ckpt::Error> error, const ckpt::ExportResult &result)
 {
-    auto *watcher = m_watcher;
-    m_watcher = nullptr;
-    watcher->deleteLater();
     updateEnabled();
-    std::shared_ptr<Outcome> out;
-    if (watcher->future().resultCount() > 0)
-        out = watcher->result();
-    if (!out || (out->error && out->error->category == ckpt::ErrorCategory::Cancelled)) {
+    if (error && error->category == ckpt::ErrorCategory::Cancelled) {
         m_progress->setValue(0);
         m_status->setText(tr("Export cancelled; nothing was written."));
         emit failed(m_status->text());
         return;
     }
-    if (out->error) {
-        m_status->setText(tr("Export failed: %1").arg(DocumentController::describe(*out->error)));
+    if (error) {
+        m_status->setText(tr("Export failed: %1").arg(DocumentController::describe(*error)));
         emit failed(m_status->text());
         return;
     }
     m_progress->setValue(1000);
-    const QString path = QString::fromStdString(out->result.path);
+    const QString path = QString::fromStdString(result.path);
     m_status->setText(tr("Exported to %1").arg(path));
     emit exported(path);
 }

@@ -2,11 +2,14 @@
 
 #include "layout/checkpoint.h"
 #include "ops/export.h"
+#include "tree/error.h"
 
 #include <QDialog>
 
 #include <memory>
+#include <optional>
 
+class BackgroundJob;
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
@@ -15,7 +18,6 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-template <typename T> class QFutureWatcher;
 
 /// File > Export…: writes the open checkpoint's tree with ckpt::exportTree in a chosen format
 /// (Orbax, Flax msgpack, HDF5) with its options, on a worker with progress and Cancel.
@@ -42,7 +44,7 @@ public:
     /// destination is empty.
     bool startExport();
     void cancel();
-    bool isRunning() const { return m_watcher != nullptr; }
+    bool isRunning() const;
     QString statusText() const;
 
     QComboBox *formatCombo() const { return m_format; }
@@ -58,10 +60,9 @@ signals:
     void failed(const QString &message);
 
 private:
-    struct Outcome;
     void updateEnabled();
     void browse();
-    void onFinished();
+    void onFinished(std::optional<ckpt::Error> error, const ckpt::ExportResult &result);
 
     CheckpointPtr m_checkpoint;
     QComboBox *m_format;
@@ -72,5 +73,5 @@ private:
     QLabel *m_status;
     QPushButton *m_exportButton;
     QPushButton *m_cancelButton;
-    QFutureWatcher<std::shared_ptr<Outcome>> *m_watcher = nullptr;
+    BackgroundJob *m_job;
 };

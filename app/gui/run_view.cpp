@@ -1,24 +1,23 @@
 #include "run_view.h"
 
+#include "background_job.h"
 #include "document_controller.h"
 #include "line_plot.h"
+#include "progress_strip.h"
 #include "run_table_model.h"
 #include "tree/error.h"
 
 #include <QCheckBox>
 #include <QDoubleValidator>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QProgressBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
@@ -55,6 +54,7 @@ RunView::RunView(QWidget *parent)
     : QWidget(parent, Qt::Window)
     , m_model(new RunTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
+    , m_job(new BackgroundJob(this))
 {
     setWindowTitle(tr("Run view"));
     m_proxy->setSourceModel(m_model);
@@ -85,18 +85,9 @@ RunView::RunView(QWidget *parent)
     bar->addWidget(m_nanEqual);
     bar->addWidget(compute);
     bar->addStretch(1);
-    m_status = new QLabel(this);
-    bar->addWidget(m_status);
-    m_progress = new QProgressBar(this);
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(160);
-    m_progress->hide();
-    bar->addWidget(m_progress);
-    m_cancel = new QToolButton(this);
-    m_cancel->setText(tr("Cancel"));
-    m_cancel->hide();
-    connect(m_cancel, &QToolButton::clicked, this, &RunView::cancel);
-    bar->addWidget(m_cancel);
+    m_strip = new ProgressStrip(this);
+    m_strip->follow(m_job);
+    bar->addWidget(m_strip);
     layout->addLayout(bar);
 
     auto *filterBar = new QHBoxLayout;
@@ -150,8 +141,17 @@ RunView::RunView(QWidget *parent)
 RunView::~RunView()
 {
     cancel();
-    if (m_watcher)
-        m_watcher->waitForFinished();
+    m_job->waitForFinished();
+}
+
+bool RunView::isRunning() const
+{
+    return m_job->isRunning();
+}
+
+QLabel *RunView::statusLabel() const
+{
+    return m_strip->statusLabel();
 }
 
 ckpt::RunDiffOptions RunView::options() const
@@ -169,42 +169,16 @@ ckpt::RunDiffOptions RunView::options() const
 
 void RunView::start(const QString &root, const std::optional<QString> &item)
 {
-    if (m_watcher) {
-        m_watcher->disconnect(this);
-        m_watcher->cancel();
-        connect(m_watcher, &QFutureWatcherBase::finished, m_watcher, &QObject::deleteLater);
-        m_watcher = nullptr;
-    }
+    m_job->abandon();
     m_root = root;
     m_item = item;
     setWindowTitle(tr("Run view: %1").arg(root));
-    m_status->setText(tr("Comparing steps…"));
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
-    auto *watcher = new QFutureWatcher<std::shared_ptr<Result>>(this);
-    m_watcher = watcher;
-    connect(watcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
-    connect(watcher, &QFutureWatcherBase::finished, this, &RunView::onFinished);
-    watcher->setFuture(
-        QtConcurrent::run([path = root.toStdString(), options = options()](QPromise<std::shared_ptr<Result>> &promise) {
-            promise.setProgressRange(0, 1000);
-            ckpt::Progress progress;
-            progress.isCancelled = [&promise] { return promise.isCanceled(); };
-            progress.report = [&promise](uint64_t done, uint64_t total) {
-                if (total > 0)
-                    promise.setProgressValue(int(std::min<uint64_t>(1000, done * 1000 / total)));
-            };
-            auto r = std::make_shared<Result>();
-            try {
-                r->run = ckpt::diffRun(path, options, progress);
-            } catch (const ckpt::Exception &e) {
-                r->error = e.error();
-            } catch (const std::exception &e) {
-                r->error = ckpt::Error{ckpt::ErrorCategory::Io, e.what(), {}, std::nullopt, {}};
-            }
-            promise.addResult(std::move(r));
-        }));
+    m_strip->showBusy(tr("Comparing steps…"));
+    m_job->start([path = root.toStdString(), options = options()](
+                     const ckpt::Progress &progress) { return ckpt::diffRun(path, options, progress); },
+        [this](JobResult<ckpt::RunDiff> &&r) {
+            onFinished(Result{r.value ? std::move(*r.value) : ckpt::RunDiff{}, std::move(r.error)});
+        });
 }
 
 bool RunView::recompute()
@@ -217,47 +191,38 @@ bool RunView::recompute()
 
 void RunView::cancel()
 {
-    if (m_watcher)
-        m_watcher->cancel();
+    m_job->cancel();
 }
 
-void RunView::onFinished()
+void RunView::onFinished(Result &&r)
 {
-    auto *watcher = m_watcher;
-    m_watcher = nullptr;
-    watcher->deleteLater();
-    m_progress->hide();
-    m_cancel->hide();
-    std::shared_ptr<Result> r;
-    if (watcher->future().resultCount() > 0)
-        r = watcher->result();
-    if (watcher->isCanceled() || !r || (r->error && r->error->category == ckpt::ErrorCategory::Cancelled)) {
-        m_status->setText(tr("Run view cancelled"));
+    if (r.error && r.error->category == ckpt::ErrorCategory::Cancelled) {
+        m_strip->showDone(tr("Run view cancelled"));
         emit finished(false);
         return;
     }
-    if (r->error) {
+    if (r.error) {
         m_hasResult = false;
         m_model->setRun({});
         updatePlot();
-        m_status->setText(tr("Run view failed: %1").arg(DocumentController::describe(*r->error)));
+        m_strip->showDone(tr("Run view failed: %1").arg(DocumentController::describe(*r.error)));
         emit finished(false);
         return;
     }
     m_hasResult = true;
     size_t changed = 0;
-    for (const auto &row : r->run.cells)
+    for (const auto &row : r.run.cells)
         for (const ckpt::RunCell &c : row)
             changed += c.state == ckpt::RunCell::State::Changed;
     const QString summary
         = tr("%1 leaves over %2 steps (%3 → %4); %5 changed cells")
-              .arg(r->run.leaves.size())
-              .arg(r->run.steps.size())
-              .arg(QString::fromStdString(r->run.steps.front().text), QString::fromStdString(r->run.steps.back().text))
+              .arg(r.run.leaves.size())
+              .arg(r.run.steps.size())
+              .arg(QString::fromStdString(r.run.steps.front().text), QString::fromStdString(r.run.steps.back().text))
               .arg(changed);
-    m_model->setRun(std::move(r->run));
+    m_model->setRun(std::move(r.run));
     m_table->horizontalHeader()->resizeSection(RunTableModel::LeafColumn, 300);
-    m_status->setText(summary);
+    m_strip->showDone(summary);
 
     // Plot the leaves with the largest updates to start with.
     std::vector<std::pair<double, int>> biggest;

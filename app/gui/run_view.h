@@ -7,16 +7,15 @@
 #include <memory>
 #include <optional>
 
+class BackgroundJob;
 class LinePlot;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QSortFilterProxyModel;
 class QTableView;
-class QToolButton;
+class ProgressStrip;
 class RunTableModel;
-template <typename T> class QFutureWatcher;
 
 /// A top-level window showing the run view of a training run (ckpt::diffRun, the data of
 /// `ckpt diff ROOT --steps FROM..TO`): a table of leaves by consecutive step pairs, coloured by
@@ -40,7 +39,7 @@ public:
     /// The options the controls describe: From/To (empty = open end), atol, rtol, NaN equal.
     ckpt::RunDiffOptions options() const;
     const QString &root() const { return m_root; }
-    bool isRunning() const { return m_watcher != nullptr; }
+    bool isRunning() const;
     /// A run view has been computed (and not replaced by a failure since).
     bool hasResult() const { return m_hasResult; }
 
@@ -60,7 +59,7 @@ public:
     QLineEdit *atolEdit() const { return m_atol; }
     QLineEdit *rtolEdit() const { return m_rtol; }
     QCheckBox *logScaleBox() const { return m_log; }
-    QLabel *statusLabel() const { return m_status; }
+    QLabel *statusLabel() const;
 
     /// At most this many leaves are plotted at once.
     static constexpr int kMaxSeries = 12;
@@ -72,7 +71,7 @@ signals:
 
 private:
     struct Result;
-    void onFinished();
+    void onFinished(Result &&r);
     void updatePlot();
     void applyFilter(const QString &text);
 
@@ -85,8 +84,6 @@ private:
     LinePlot *m_plot;
     QLineEdit *m_filter, *m_from, *m_to, *m_atol, *m_rtol;
     QCheckBox *m_nanEqual, *m_log;
-    QLabel *m_status;
-    QProgressBar *m_progress;
-    QToolButton *m_cancel;
-    QFutureWatcher<std::shared_ptr<Result>> *m_watcher = nullptr;
+    ProgressStrip *m_strip;
+    BackgroundJob *m_job;
 };
