@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 namespace ckpt {
 namespace {
@@ -49,6 +50,9 @@ void forEachRow(const std::vector<uint64_t> &count, const std::vector<uint64_t> 
         }
     }
 }
+
+/// Chunks at least this large decode their two sides on two threads.
+constexpr uint64_t kParallelDecodeBytes = 1u << 20;
 
 } // namespace
 
@@ -156,7 +160,22 @@ bool ChunkPairReader::read(uint64_t first, uint64_t count, std::span<std::byte> 
                 hasB = m_b->readStoredChunk(index, scratch.storedB);
                 same = hasA == hasB && (!hasA || scratch.storedA.bytes == scratch.storedB.bytes);
             }
-            decode(*m_a, index, hasA ? &scratch.storedA : nullptr, box, outA);
+            const StoredChunk *sa = hasA ? &scratch.storedA : nullptr, *sb = hasB ? &scratch.storedB : nullptr;
+            if (!same && contiguous && box.count == m_chunk && m_chunkBytes >= kParallelDecodeBytes) {
+                // Two large chunks decoded straight into their pieces: decode B on a helper thread
+                // meanwhile, so one comparing thread still keeps two cores busy.
+                auto other = std::async(std::launch::async, [&] { decode(*m_b, index, sb, box, outB); });
+                try {
+                    decode(*m_a, index, sa, box, outA);
+                } catch (...) {
+                    other.wait();
+                    throw;
+                }
+                other.get();
+                allSame = false;
+                continue;
+            }
+            decode(*m_a, index, sa, box, outA);
             if (same) {
                 uint64_t elems = 1;
                 for (uint64_t c : box.count)
@@ -166,7 +185,7 @@ bool ChunkPairReader::read(uint64_t first, uint64_t count, std::span<std::byte> 
                 sameBoxes.push_back(std::move(box));
             } else {
                 allSame = false;
-                decode(*m_b, index, hasB ? &scratch.storedB : nullptr, box, outB);
+                decode(*m_b, index, sb, box, outB);
             }
         }
     }

@@ -21,7 +21,9 @@ struct ChunkPairScratch {
 /// Reads the same element ranges of two arrays stored on the same chunk grid with the same
 /// encoding (ChunkedStorage with equal shape, dtype, chunk shape and encodingKey), decoding a chunk
 /// only once when both sides hold identical stored bytes (same fingerprint, or byte-equal encoded
-/// chunks, or both absent). Not thread-safe: one reader per comparing thread.
+/// chunks, or both absent). Two differing chunks of 1 MiB or more that decode straight into the
+/// pieces are decoded at the same time (B on a helper thread). Not thread-safe: one reader per
+/// comparing thread.
 class ChunkPairReader {
 public:
     /// A reader for `a` and `b`, or null when they do not qualify or one band of chunk rows

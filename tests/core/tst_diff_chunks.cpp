@@ -355,6 +355,41 @@ private slots:
         }
     }
 
+    void largeChunksDecodeBothSidesTogether()
+    {
+        // 1 MiB chunks spanning whole rows: differing chunks decode A and B at the same time.
+        QTemporaryDir tmp;
+        const uint64_t rows = 1024, cols = 256;
+        const std::vector<float> va = values(rows * cols, 0.25f);
+        std::vector<float> vb = va;
+        vb[rows * cols - 5] += 9.0f; // chunk 1 only
+        const std::string da = tmp.filePath("a").toStdString(), db = tmp.filePath("b").toStdString();
+        const auto a = writeZarr2(da, rows, cols, 1024 * 256 / cols / 2, cols, va, true);
+        const auto b = writeZarr2(db, rows, cols, 1024 * 256 / cols / 2, cols, vb, true);
+        QCOMPARE(a->info().chunkShape[0] * cols * 4, uint64_t(1u << 19));
+        const auto c = writeZarr2(tmp.filePath("c").toStdString(), rows, cols, rows, cols, va, true);
+        const auto d = writeZarr2(tmp.filePath("d").toStdString(), rows, cols, rows, cols, vb, true);
+        const ArrayDiff whole = compareArrays(*c, *d, pieces(1));
+        QCOMPARE(whole.chunksShortCut, uint64_t(0));
+        QCOMPARE(whole.differing, uint64_t(1));
+        QCOMPARE(whole.maxAbsIndex, rows * cols - 5);
+        compareNumbers(whole, compareArrays(*inMemory(*c), *inMemory(*d), pieces(1u << 20)));
+        // Damage on either side of a large differing chunk names the chunk.
+        const std::vector<std::byte> garbage(64, std::byte{0x17});
+        for (const char *side : {"d", "c"}) {
+            writeFile(std::filesystem::path(tmp.filePath(side).toStdString()) / "0.0", garbage);
+            try {
+                compareArrays(*c, *d, pieces(1));
+                QFAIL("expected a corrupt chunk error");
+            } catch (const Exception &e) {
+                QCOMPARE(e.error().category, ErrorCategory::Corrupt);
+                QVERIFY2(std::string(e.what()).find("zarr chunk \"0.0\"") != std::string::npos, e.what());
+            }
+        }
+        // Half-MiB chunks (below the parallel size) still short-cut the unchanged one.
+        QCOMPARE(compareArrays(*a, *b, pieces(1)).chunksShortCut, uint64_t(1));
+    }
+
     void cancellationStopsBetweenChunks()
     {
         QTemporaryDir tmp;
