@@ -12,7 +12,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleValidator>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -91,27 +90,11 @@ DiffView::DiffView(QWidget *parent)
         m_tree->expandAll();
     });
     bar->addSpacing(12);
-    const auto toleranceEdit = [this](const QString &tip) {
-        auto *edit = new QLineEdit(QStringLiteral("0"), this);
-        auto *validator = new QDoubleValidator(0, 1e300, 17, edit);
-        validator->setNotation(QDoubleValidator::ScientificNotation);
-        validator->setLocale(QLocale::c());
-        edit->setValidator(validator);
-        edit->setToolTip(tip);
-        edit->setMaximumWidth(80);
-        return edit;
-    };
-    m_atol = toleranceEdit(tr("Absolute tolerance: |a-b| <= atol + rtol*|b| is close"));
-    m_rtol = toleranceEdit(tr("Relative tolerance: |a-b| <= atol + rtol*|b| is close"));
-    m_nanEqual = new QCheckBox(tr("NaN = NaN"), this);
+    m_tolerance = new ToleranceBar(tr("close"), this);
     auto *compare = new QToolButton(this);
     compare->setText(tr("Compare again"));
     connect(compare, &QToolButton::clicked, this, [this] { recompare(); });
-    bar->addWidget(new QLabel(tr("atol"), this));
-    bar->addWidget(m_atol);
-    bar->addWidget(new QLabel(tr("rtol"), this));
-    bar->addWidget(m_rtol);
-    bar->addWidget(m_nanEqual);
+    bar->addWidget(m_tolerance);
     bar->addWidget(compare);
     bar->addStretch(1);
     m_strip = new ProgressStrip(this);
@@ -254,9 +237,7 @@ void DiffView::run(
     m_a.reset();
     m_b.reset();
     m_options = options;
-    m_atol->setText(QString::number(options.compare.atol, 'g', 17));
-    m_rtol->setText(QString::number(options.compare.rtol, 'g', 17));
-    m_nanEqual->setChecked(options.compare.nanEqual);
+    m_tolerance->setOptions(options.compare);
     QStringList rules;
     for (const ckpt::RenameRule &r : options.renames)
         rules << QString::fromStdString(r.text);
@@ -292,9 +273,7 @@ void DiffView::run(
 ckpt::DiffOptions DiffView::options() const
 {
     ckpt::DiffOptions o = m_options;
-    o.compare.atol = QLocale::c().toDouble(m_atol->text());
-    o.compare.rtol = QLocale::c().toDouble(m_rtol->text());
-    o.compare.nanEqual = m_nanEqual->isChecked();
+    o.compare = m_tolerance->options(o.compare);
     o.renames = m_renames;
     return o;
 }

@@ -3,6 +3,7 @@
 #include "array_slice.h"
 #include "layout/checkpoint.h"
 #include "ops/diff.h"
+#include "tolerance_bar.h"
 
 #include <QWidget>
 
@@ -70,9 +71,9 @@ public:
     /// "Shared scale": A and B heatmaps use one colour scale over both planes (default on); A-B
     /// keeps its own symmetric scale.
     QCheckBox *sharedScaleBox() const { return m_sharedScale; }
-    QLineEdit *atolEdit() const { return m_atol; }
-    QLineEdit *rtolEdit() const { return m_rtol; }
-    QCheckBox *nanEqualBox() const { return m_nanEqual; }
+    QLineEdit *atolEdit() const { return m_tolerance->atolEdit(); }
+    QLineEdit *rtolEdit() const { return m_tolerance->rtolEdit(); }
+    QCheckBox *nanEqualBox() const { return m_tolerance->nanEqualBox(); }
     bool isRunning() const;
     bool isReadingPlanes() const { return m_planeWatcher != nullptr; }
 
@@ -114,8 +115,7 @@ private:
     QTreeView *m_tree;
     QCheckBox *m_toggles[4];
     QCheckBox *m_diffOnly;
-    QLineEdit *m_atol, *m_rtol;
-    QCheckBox *m_nanEqual;
+    ToleranceBar *m_tolerance;
     QPlainTextEdit *m_renameEdit;
     QLabel *m_renameMessage;
     std::vector<ckpt::RenameRule> m_renames; ///< parsed from m_renameEdit

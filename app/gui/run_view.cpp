@@ -30,10 +30,11 @@ struct RunView::Result {
 namespace {
 constexpr int kAutoSelect = 5; ///< leaves plotted when a run view arrives: the largest updates
 
-QLineEdit *numberEdit(QWidget *parent, const QString &text, const QString &tip, double lo)
+/// An edit for a step number of the range; empty means an open end.
+QLineEdit *stepEdit(QWidget *parent, const QString &tip)
 {
-    auto *edit = new QLineEdit(text, parent);
-    auto *validator = new QDoubleValidator(lo, 1e300, 17, edit);
+    auto *edit = new QLineEdit(parent);
+    auto *validator = new QDoubleValidator(-1e300, 1e300, 17, edit);
     validator->setNotation(QDoubleValidator::ScientificNotation);
     validator->setLocale(QLocale::c());
     edit->setValidator(validator);
@@ -63,13 +64,11 @@ RunView::RunView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
 
     auto *bar = new QHBoxLayout;
-    m_from = numberEdit(this, {}, tr("First step of the range (empty: the first step)"), -1e300);
-    m_to = numberEdit(this, {}, tr("Last step of the range (empty: the last step)"), -1e300);
+    m_from = stepEdit(this, tr("First step of the range (empty: the first step)"));
+    m_to = stepEdit(this, tr("Last step of the range (empty: the last step)"));
     m_from->setPlaceholderText(tr("first"));
     m_to->setPlaceholderText(tr("last"));
-    m_atol = numberEdit(this, QStringLiteral("0"), tr("Absolute tolerance: |a-b| <= atol + rtol*|b| is unchanged"), 0);
-    m_rtol = numberEdit(this, QStringLiteral("0"), tr("Relative tolerance: |a-b| <= atol + rtol*|b| is unchanged"), 0);
-    m_nanEqual = new QCheckBox(tr("NaN = NaN"), this);
+    m_tolerance = new ToleranceBar(tr("unchanged"), this);
     auto *compute = new QToolButton(this);
     compute->setText(tr("Compute"));
     connect(compute, &QToolButton::clicked, this, [this] { recompute(); });
@@ -78,11 +77,7 @@ RunView::RunView(QWidget *parent)
     bar->addWidget(new QLabel(tr(".."), this));
     bar->addWidget(m_to);
     bar->addSpacing(12);
-    bar->addWidget(new QLabel(tr("atol"), this));
-    bar->addWidget(m_atol);
-    bar->addWidget(new QLabel(tr("rtol"), this));
-    bar->addWidget(m_rtol);
-    bar->addWidget(m_nanEqual);
+    bar->addWidget(m_tolerance);
     bar->addWidget(compute);
     bar->addStretch(1);
     m_strip = new ProgressStrip(this);
@@ -161,9 +156,7 @@ ckpt::RunDiffOptions RunView::options() const
     o.to = optionalNumber(m_to);
     if (m_item)
         o.item = m_item->toStdString();
-    o.diff.compare.atol = optionalNumber(m_atol).value_or(0);
-    o.diff.compare.rtol = optionalNumber(m_rtol).value_or(0);
-    o.diff.compare.nanEqual = m_nanEqual->isChecked();
+    o.diff.compare = m_tolerance->options(o.diff.compare);
     return o;
 }
 

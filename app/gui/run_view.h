@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ops/diff_run.h"
+#include "tolerance_bar.h"
 
 #include <QWidget>
 
@@ -56,8 +57,8 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     QLineEdit *fromEdit() const { return m_from; }
     QLineEdit *toEdit() const { return m_to; }
-    QLineEdit *atolEdit() const { return m_atol; }
-    QLineEdit *rtolEdit() const { return m_rtol; }
+    QLineEdit *atolEdit() const { return m_tolerance->atolEdit(); }
+    QLineEdit *rtolEdit() const { return m_tolerance->rtolEdit(); }
     QCheckBox *logScaleBox() const { return m_log; }
     QLabel *statusLabel() const;
 
@@ -82,8 +83,9 @@ private:
     QSortFilterProxyModel *m_proxy;
     QTableView *m_table;
     LinePlot *m_plot;
-    QLineEdit *m_filter, *m_from, *m_to, *m_atol, *m_rtol;
-    QCheckBox *m_nanEqual, *m_log;
+    QLineEdit *m_filter, *m_from, *m_to;
+    ToleranceBar *m_tolerance;
+    QCheckBox *m_log;
     ProgressStrip *m_strip;
     BackgroundJob *m_job;
 };
