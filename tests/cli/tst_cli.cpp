@@ -1,39 +1,21 @@
 // The `ckpt` executable end to end: output contracts, exit codes and error documents.
+#include "cli_test_helpers.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace clitest;
+
 namespace {
-
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Run ckpt(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CKPT_CLI), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-        p.readAllStandardError()};
-}
 
 QString corpus(const QString &rel)
 {
     return QStringLiteral(CKPT_CORPUS_DIR "/") + rel;
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    f.open(QIODevice::ReadOnly);
-    return f.readAll();
 }
 
 } // namespace
@@ -43,16 +25,16 @@ class TestCli : public QObject {
 private slots:
     void usageAndUnknownCommand()
     {
-        Run r = ckpt({});
+        Run r = runCkpt({});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("usage: ckpt"));
-        r = ckpt({QStringLiteral("--help")});
+        r = runCkpt({QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("convert"));
-        r = ckpt({QStringLiteral("frobnicate")});
+        r = runCkpt({QStringLiteral("frobnicate")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("unknown command"));
-        r = ckpt({QStringLiteral("tree"), QStringLiteral("--bogus"), QStringLiteral("x")});
+        r = runCkpt({QStringLiteral("tree"), QStringLiteral("--bogus"), QStringLiteral("x")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("unknown option --bogus"));
     }
@@ -62,7 +44,7 @@ private slots:
         const QString f = corpus(QStringLiteral("flax_msgpack/netket_test.mpack"));
         if (!QFile::exists(f))
             QSKIP("shared corpus not present");
-        Run r = ckpt({QStringLiteral("tree"), f, QStringLiteral("--json"), QStringLiteral("--digest")});
+        Run r = runCkpt({QStringLiteral("tree"), f, QStringLiteral("--json"), QStringLiteral("--digest")});
         QCOMPARE(r.code, 0);
         const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(doc[QStringLiteral("ckpt_json")].toInt(), 1);
@@ -76,11 +58,11 @@ private slots:
         QCOMPARE(kernel[QStringLiteral("shape")].toArray(), (QJsonArray{20, 4}));
         QCOMPARE(kernel[QStringLiteral("sha256")].toString().size(), 64);
         // --filter keeps only matching leaves.
-        r = ckpt(
+        r = runCkpt(
             {QStringLiteral("tree"), f, QStringLiteral("--json"), QStringLiteral("--filter"), QStringLiteral("bias$")});
         QCOMPARE(QJsonDocument::fromJson(r.out).object()[QStringLiteral("leaves")].toArray().size(), 1);
         // Human output names dtype, shape and size.
-        r = ckpt({QStringLiteral("tree"), f});
+        r = runCkpt({QStringLiteral("tree"), f});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("kernel: float64(20, 4)  640 B"));
     }
@@ -90,25 +72,26 @@ private slots:
         const QString f = corpus(QStringLiteral("flax_msgpack/transformer_mpc_depth/checkpoint_0"));
         if (!QFile::exists(f))
             QSKIP("shared corpus not present");
-        Run r = ckpt({QStringLiteral("info"), f});
+        Run r = runCkpt({QStringLiteral("info"), f});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("leaves:  115 (114 arrays)"));
         QVERIFY(r.out.contains("float32 x111"));
-        r = ckpt({QStringLiteral("show"), f, QStringLiteral("params/Transformer/encoder_norm/scale"),
+        r = runCkpt({QStringLiteral("show"), f, QStringLiteral("params/Transformer/encoder_norm/scale"),
             QStringLiteral("--slice"), QStringLiteral("0:2"), QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(doc[QStringLiteral("shape")].toArray(), (QJsonArray{2}));
         QCOMPARE(doc[QStringLiteral("values")].toArray().size(), 2);
-        r = ckpt({QStringLiteral("show"), f, QStringLiteral("opt_state/1")});
+        r = runCkpt({QStringLiteral("show"), f, QStringLiteral("opt_state/1")});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("empty_dict"));
-        r = ckpt({QStringLiteral("show"), f, QStringLiteral("params/nope")});
+        r = runCkpt({QStringLiteral("show"), f, QStringLiteral("params/nope")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("invalid_argument: no such key path"));
-        r = ckpt({QStringLiteral("show"), f, QStringLiteral("step"), QStringLiteral("--slice"), QStringLiteral("0")});
+        r = runCkpt(
+            {QStringLiteral("show"), f, QStringLiteral("step"), QStringLiteral("--slice"), QStringLiteral("0")});
         QCOMPARE(r.code, 2);
-        r = ckpt(
+        r = runCkpt(
             {QStringLiteral("stats"), f, QStringLiteral("params/Transformer/encoder_norm"), QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonArray stats = QJsonDocument::fromJson(r.out).object()[QStringLiteral("stats")].toArray();
@@ -126,27 +109,27 @@ private slots:
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("copy.msgpack"));
         const QByteArray before = readFile(f);
-        Run r = ckpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack")});
+        Run r = runCkpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack")});
         QCOMPARE(r.code, 0);
         QCOMPARE(readFile(out), before);
         QCOMPARE(readFile(f), before); // the source is untouched
         // Refuses to overwrite without --force, and leaves the existing file alone.
         QFile::resize(out, 10);
-        r = ckpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack")});
+        r = runCkpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("--force"));
         QCOMPARE(QFileInfo(out).size(), qint64(10));
-        r = ckpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack"),
+        r = runCkpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack"),
             QStringLiteral("--force")});
         QCOMPARE(r.code, 0);
         QCOMPARE(readFile(out), before);
-        r = ckpt({QStringLiteral("convert"), f, dir.filePath(QStringLiteral("x")), QStringLiteral("--to"),
+        r = runCkpt({QStringLiteral("convert"), f, dir.filePath(QStringLiteral("x")), QStringLiteral("--to"),
             QStringLiteral("pickle")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("unsupported"));
         // An unwritable folder is a clean io error.
-        r = ckpt({QStringLiteral("convert"), f, QStringLiteral("/proc/ckpt-test/out.msgpack"), QStringLiteral("--to"),
-            QStringLiteral("flax-msgpack")});
+        r = runCkpt({QStringLiteral("convert"), f, QStringLiteral("/proc/ckpt-test/out.msgpack"),
+            QStringLiteral("--to"), QStringLiteral("flax-msgpack")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("io: "));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), qsizetype(1));
@@ -160,14 +143,14 @@ private slots:
         out.open(QIODevice::WriteOnly);
         out.write(QByteArray::fromHex("81a161c717019391"));
         out.close();
-        Run r = ckpt({QStringLiteral("tree"), bad, QStringLiteral("--json")});
+        Run r = runCkpt({QStringLiteral("tree"), bad, QStringLiteral("--json")});
         QCOMPARE(r.code, 2);
         const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(doc[QStringLiteral("ckpt_json")].toInt(), 1);
         QVERIFY(doc[QStringLiteral("error")].toString().startsWith(QStringLiteral("corrupt: ")));
         QCOMPARE(doc[QStringLiteral("file")].toString(), bad);
         QVERIFY(r.err.contains("byte "));
-        r = ckpt({QStringLiteral("tree"), dir.filePath(QStringLiteral("missing")), QStringLiteral("--json")});
+        r = runCkpt({QStringLiteral("tree"), dir.filePath(QStringLiteral("missing")), QStringLiteral("--json")});
         QCOMPARE(r.code, 2);
         QVERIFY(QJsonDocument::fromJson(r.out).object()[QStringLiteral("error")].toString().startsWith(
             QStringLiteral("missing_data: ")));
@@ -176,7 +159,7 @@ private slots:
         t.open(QIODevice::WriteOnly);
         t.write("hello");
         t.close();
-        r = ckpt({QStringLiteral("info"), text});
+        r = runCkpt({QStringLiteral("info"), text});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("not_a_checkpoint"));
     }

@@ -1,5 +1,6 @@
 // `ckpt convert` end to end: formats, options, exit codes, and a real SIGKILL in the middle of an
 // export leaving no destination.
+#include "cli_test_helpers.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "tree/node.h"
 
@@ -13,25 +14,17 @@
 #include <QTest>
 
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 
 namespace fs = std::filesystem;
+using clitest::Run;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
+/// Conversions of the big sources take longer than the helper's default wait.
 Run runCkpt(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(CKPT_CLI), args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-        p.readAllStandardError()};
+    return clitest::runCkpt(args, 300000);
 }
 
 QJsonArray leaves(const QString &path)

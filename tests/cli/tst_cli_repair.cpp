@@ -1,4 +1,5 @@
 // `ckpt transform` and `ckpt apply` end to end: reports, exit codes, written results, recipe replay.
+#include "cli_test_helpers.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "tree/node.h"
 
@@ -7,57 +8,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cstring>
 
 using namespace ckpt;
-
-namespace {
-
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Run ckptRun(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CKPT_CLI), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-        p.readAllStandardError()};
-}
-
-NodePtr f32(std::vector<uint64_t> shape, float base)
-{
-    uint64_t n = 1;
-    for (uint64_t d : shape)
-        n *= d;
-    std::vector<std::byte> raw(n * 4);
-    for (uint64_t i = 0; i < n; ++i) {
-        const float v = base + float(i);
-        std::memcpy(raw.data() + i * 4, &v, 4);
-    }
-    return Node::makeArray(std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, std::move(shape), {}}, raw));
-}
-
-NodePtr dict(std::vector<std::pair<std::string, NodePtr>> kv)
-{
-    std::vector<Child> c;
-    for (auto &[k, v] : kv)
-        c.push_back({Key::name(k), v});
-    return Node::makeDict(std::move(c));
-}
-
-QJsonObject json(const QByteArray &b)
-{
-    return QJsonDocument::fromJson(b).object();
-}
-
-} // namespace
+using namespace clitest;
 
 class TestCliRepair : public QObject {
     Q_OBJECT
@@ -90,17 +47,17 @@ private slots:
     void reportExitCodes()
     {
         const QString rule = QStringLiteral("--rename=params/Dense_0/(.*)=params/dense/\\1");
-        Run r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, rule});
+        Run r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, rule});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("renamed"));
         QVERIFY(r.out.contains("restores into the target"));
         QVERIFY(r.out.contains("junk")); // listed as dropped
         // Without the rule nothing lines up: exit 1.
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target});
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target});
         QCOMPARE(r.code, 1);
         QVERIFY(r.out.contains("would NOT restore"));
         // A leaf only the target has: exit 1, reported as filled/missing in JSON.
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_partial, rule,
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_partial, rule,
             QStringLiteral("--json")});
         QCOMPARE(r.code, 1);
         const QJsonObject doc = json(r.out);
@@ -113,24 +70,24 @@ private slots:
         QCOMPARE(scale[QStringLiteral("problems")].toArray()[0].toObject()[QStringLiteral("kind")].toString(),
             QStringLiteral("missing"));
         // A skeleton from `ckpt tree --json` is a target too.
-        r = ckptRun({QStringLiteral("tree"), m_target, QStringLiteral("--json")});
+        r = runCkpt({QStringLiteral("tree"), m_target, QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         QFile skel(path("skeleton.json"));
         QVERIFY(skel.open(QIODevice::WriteOnly));
         skel.write(r.out);
         skel.close();
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), skel.fileName(), rule});
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), skel.fileName(), rule});
         QCOMPARE(r.code, 0);
         // Errors: exit 2 with an error document under --json.
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
             QStringLiteral("--rename=nothing"), QStringLiteral("--json")});
         QCOMPARE(r.code, 2);
         QVERIFY(json(r.out)[QStringLiteral("error")].toString().startsWith(QStringLiteral("invalid_argument")));
-        r = ckptRun({QStringLiteral("transform"), m_src});
+        r = runCkpt({QStringLiteral("transform"), m_src});
         QCOMPARE(r.code, 2);
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("missing.msgpack")});
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("missing.msgpack")});
         QCOMPARE(r.code, 2);
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, QStringLiteral("--to"),
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, QStringLiteral("--to"),
             QStringLiteral("orbax")});
         QCOMPARE(r.code, 2);
     }
@@ -139,12 +96,12 @@ private slots:
     {
         const QString rule = QStringLiteral("--rename=params/Dense_0/(.*)=params/dense/\\1");
         const QString out = path("out.msgpack"), recipe = path("recipe.json");
-        Run r = ckptRun(
+        Run r = runCkpt(
             {QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_partial, rule, QStringLiteral("-o"), out,
                 QStringLiteral("--to"), QStringLiteral("flax-msgpack"), QStringLiteral("--save-recipe"), recipe});
         QCOMPARE(r.code, 0);
         QVERIFY(r.err.contains("filled")); // the report goes to stderr when writing
-        const Run tree = ckptRun({QStringLiteral("tree"), out, QStringLiteral("--json"), QStringLiteral("--digest")});
+        const Run tree = runCkpt({QStringLiteral("tree"), out, QStringLiteral("--json"), QStringLiteral("--digest")});
         QCOMPARE(tree.code, 0);
         const QJsonArray leaves = json(tree.out)[QStringLiteral("leaves")].toArray();
         QCOMPARE(leaves.size(), 3);
@@ -152,31 +109,31 @@ private slots:
             (QJsonArray{QStringLiteral("params"), QStringLiteral("dense"), QStringLiteral("kernel")}));
         // The kernel is the source's values (0..5), the filled scale the target's (5..7).
         Run show
-            = ckptRun({QStringLiteral("show"), out, QStringLiteral("params/dense/kernel"), QStringLiteral("--json")});
+            = runCkpt({QStringLiteral("show"), out, QStringLiteral("params/dense/kernel"), QStringLiteral("--json")});
         QVERIFY(show.out.contains("5"));
-        show = ckptRun({QStringLiteral("show"), out, QStringLiteral("params/scale")});
+        show = runCkpt({QStringLiteral("show"), out, QStringLiteral("params/scale")});
         QVERIFY(show.out.contains("5.") && show.out.contains("7."));
 
         // The saved recipe replays to the same digests; the destination is not overwritten without --force.
         const QString out2 = path("out2.msgpack");
-        r = ckptRun({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2});
+        r = runCkpt({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2});
         QCOMPARE(r.code, 0);
-        const Run tree2 = ckptRun({QStringLiteral("tree"), out2, QStringLiteral("--json"), QStringLiteral("--digest")});
+        const Run tree2 = runCkpt({QStringLiteral("tree"), out2, QStringLiteral("--json"), QStringLiteral("--digest")});
         QCOMPARE(json(tree2.out)[QStringLiteral("leaves")], json(tree.out)[QStringLiteral("leaves")]);
-        r = ckptRun({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2});
+        r = runCkpt({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2});
         QCOMPARE(r.code, 2);
-        r = ckptRun({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2, QStringLiteral("--force"),
+        r = runCkpt({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2, QStringLiteral("--force"),
             QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         QCOMPARE(json(r.out)[QStringLiteral("operations")].toInt(), 1);
 
         // Orbax output opens again with the same digests.
         const QString orbax = path("out_orbax");
-        r = ckptRun({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), orbax, QStringLiteral("--to"),
+        r = runCkpt({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), orbax, QStringLiteral("--to"),
             QStringLiteral("orbax")});
         QCOMPARE(r.code, 0);
         const Run tree3
-            = ckptRun({QStringLiteral("tree"), orbax, QStringLiteral("--json"), QStringLiteral("--digest")});
+            = runCkpt({QStringLiteral("tree"), orbax, QStringLiteral("--json"), QStringLiteral("--digest")});
         QCOMPARE(tree3.code, 0);
         const QJsonArray l3 = json(tree3.out)[QStringLiteral("leaves")].toArray();
         QCOMPARE(l3.size(), 3);
@@ -198,12 +155,12 @@ private slots:
         QFile::copy(m_target, path("run/checkpoint_1"));
         QFile::copy(m_partial, path("run/checkpoint_2"));
         const QString rule = QStringLiteral("--rename=params/Dense_0/(.*)=params/dense/\\1");
-        Run r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"), rule});
+        Run r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"), rule});
         QCOMPARE(r.code, 1); // the latest step has params/scale
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"),
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"),
             QStringLiteral("--target-step"), QStringLiteral("1"), rule});
         QCOMPARE(r.code, 0);
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"),
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), path("run"),
             QStringLiteral("--target-step"), QStringLiteral("9"), rule});
         QCOMPARE(r.code, 2);
     }
@@ -214,17 +171,17 @@ private slots:
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write(R"({"ckpt_recipe": 1, "operations": [{"op": "delete", "path": "nope"}]})");
         bad.close();
-        Run r = ckptRun({QStringLiteral("apply"), bad.fileName(), m_src, QStringLiteral("-o"), path("x.msgpack"),
+        Run r = runCkpt({QStringLiteral("apply"), bad.fileName(), m_src, QStringLiteral("-o"), path("x.msgpack"),
             QStringLiteral("--json")});
         QCOMPARE(r.code, 2);
         QCOMPARE(json(r.out)[QStringLiteral("key_path")].toString(), QStringLiteral("nope"));
         QVERIFY(!QFile::exists(path("x.msgpack")));
-        r = ckptRun({QStringLiteral("apply"), bad.fileName(), m_src});
+        r = runCkpt({QStringLiteral("apply"), bad.fileName(), m_src});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("-o DST"));
-        r = ckptRun({QStringLiteral("apply"), path("none.json"), m_src, QStringLiteral("-o"), path("y.msgpack")});
+        r = runCkpt({QStringLiteral("apply"), path("none.json"), m_src, QStringLiteral("-o"), path("y.msgpack")});
         QCOMPARE(r.code, 2);
-        r = ckptRun({QStringLiteral("apply"), bad.fileName(), m_src, QStringLiteral("-o"), path("y.x"),
+        r = runCkpt({QStringLiteral("apply"), bad.fileName(), m_src, QStringLiteral("-o"), path("y.x"),
             QStringLiteral("--to"), QStringLiteral("tiff")});
         QCOMPARE(r.code, 2);
     }

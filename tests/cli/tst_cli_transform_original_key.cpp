@@ -1,5 +1,6 @@
 // `ckpt transform --original-key` (Orbax `Transform(original_key=...)` direction) end to end:
 // report text and JSON, written result, saved recipe replay.
+#include "cli_test_helpers.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "tree/node.h"
 
@@ -7,55 +8,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cstring>
 
 using namespace ckpt;
+using namespace clitest;
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Run ckptRun(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(CKPT_CLI), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-        p.readAllStandardError()};
-}
-
-NodePtr f32(std::vector<uint64_t> shape, float base)
-{
-    uint64_t n = 1;
-    for (uint64_t d : shape)
-        n *= d;
-    std::vector<std::byte> raw(n * 4);
-    for (uint64_t i = 0; i < n; ++i) {
-        const float v = base + float(i);
-        std::memcpy(raw.data() + i * 4, &v, 4);
-    }
-    return Node::makeArray(std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, std::move(shape), {}}, raw));
-}
-
-NodePtr dict(std::vector<std::pair<std::string, NodePtr>> kv)
-{
-    std::vector<Child> c;
-    for (auto &[k, v] : kv)
-        c.push_back({Key::name(k), v});
-    return Node::makeDict(std::move(c));
-}
-
-QJsonObject json(const QByteArray &b)
-{
-    return QJsonDocument::fromJson(b).object();
-}
 
 QJsonObject leafOf(const QJsonObject &doc, const QString &path)
 {
@@ -94,11 +55,11 @@ private slots:
     void reportNamesTheRule()
     {
         const QString rule = QStringLiteral("--original-key=model/layer(\\d+)/(.*)=params/Dense_\\1/\\2");
-        Run r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, rule});
+        Run r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, rule});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("original-key rule model/layer(\\d+)/(.*)=params/Dense_\\1/\\2"));
         QVERIFY(r.out.contains("3 renamed"));
-        r = ckptRun(
+        r = runCkpt(
             {QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target, rule, QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonObject k1 = leafOf(json(r.out), QStringLiteral("model/layer1/kernel"));
@@ -107,7 +68,7 @@ private slots:
         QCOMPARE(k1[QStringLiteral("fate")].toString(), QStringLiteral("renamed"));
 
         // A template naming a key the checkpoint lacks: exit 1, a fatal missing problem.
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
             QStringLiteral("--original-key=model/layer(\\d+)/(.*)=params/Dense_\\1/\\2"),
             QStringLiteral("--original-key=model/layer1/kernel=params/gone"), QStringLiteral("--json")});
         QCOMPARE(r.code, 1);
@@ -117,7 +78,7 @@ private slots:
             QStringLiteral("params/gone")));
 
         // Bad rules: exit 2.
-        r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
+        r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
             QStringLiteral("--original-key=model/(x)=\\3")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("group"));
@@ -126,7 +87,7 @@ private slots:
     void writeBothDirectionsAndReplay()
     {
         const QString out = path("out.msgpack"), out2 = path("out2.msgpack"), recipe = path("recipe.json");
-        Run r = ckptRun({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
+        Run r = runCkpt({QStringLiteral("transform"), m_src, QStringLiteral("--target"), m_target,
             QStringLiteral("--original-key=model/layer0/(.*)=params/Dense_0/\\1"),
             QStringLiteral("--rename=params/Dense_1/(.*)=model/layer1/\\1"), QStringLiteral("-o"), out,
             QStringLiteral("--save-recipe"), recipe});
@@ -139,15 +100,15 @@ private slots:
         QCOMPARE(op[QStringLiteral("renames")].toArray(),
             (QJsonArray{QStringLiteral("params/Dense_1/(.*)=model/layer1/\\1")}));
 
-        Run show = ckptRun({QStringLiteral("show"), out, QStringLiteral("model/layer1/kernel")});
+        Run show = runCkpt({QStringLiteral("show"), out, QStringLiteral("model/layer1/kernel")});
         QVERIFY2(show.out.contains("20") && show.out.contains("22"), show.out.constData());
-        show = ckptRun({QStringLiteral("show"), out, QStringLiteral("model/layer0/bias")});
+        show = runCkpt({QStringLiteral("show"), out, QStringLiteral("model/layer0/bias")});
         QVERIFY2(show.out.contains("10") && show.out.contains("12"), show.out.constData());
 
-        r = ckptRun({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2});
+        r = runCkpt({QStringLiteral("apply"), recipe, m_src, QStringLiteral("-o"), out2});
         QCOMPARE(r.code, 0);
-        const Run t1 = ckptRun({QStringLiteral("tree"), out, QStringLiteral("--json"), QStringLiteral("--digest")});
-        const Run t2 = ckptRun({QStringLiteral("tree"), out2, QStringLiteral("--json"), QStringLiteral("--digest")});
+        const Run t1 = runCkpt({QStringLiteral("tree"), out, QStringLiteral("--json"), QStringLiteral("--digest")});
+        const Run t2 = runCkpt({QStringLiteral("tree"), out2, QStringLiteral("--json"), QStringLiteral("--digest")});
         QCOMPARE(json(t1.out)[QStringLiteral("leaves")].toArray().size(), 3);
         QCOMPARE(json(t2.out)[QStringLiteral("leaves")], json(t1.out)[QStringLiteral("leaves")]);
     }
