@@ -1,5 +1,6 @@
 // Apply a target structure (core/ops/restore): report, result, skeleton targets.
 #include "tst_edit_helpers.h"
+#include "tst_restore_helpers.h"
 
 #include "layout/checkpoint.h"
 #include "ops/restore.h"
@@ -7,35 +8,10 @@
 
 using namespace ckpt;
 using namespace repairtest;
+using namespace restoretest;
 using nlohmann::json;
 
 namespace {
-
-const RestoreLeaf &leafOf(const RestoreReport &r, const std::string &path)
-{
-    for (const RestoreLeaf &l : r.leaves)
-        if (l.path == path)
-            return l;
-    static RestoreLeaf none;
-    [&] { QFAIL(qPrintable(QString::fromStdString("no report for " + path))); }();
-    return none;
-}
-
-bool hasProblem(const RestoreLeaf &l, const std::string &kind, bool fatal)
-{
-    for (const RestoreProblem &p : l.problems)
-        if (p.kind == kind && p.fatal == fatal)
-            return true;
-    return false;
-}
-
-std::vector<RenameRule> rules(std::initializer_list<const char *> texts)
-{
-    std::vector<RenameRule> r;
-    for (const char *t : texts)
-        r.push_back(RenameRule::parse(t));
-    return r;
-}
 
 /// Target: Dense_0 renamed to dense, a new batch_stats leaf, opt as a 2-list, step as a 0-d array.
 NodePtr targetTree()

@@ -1,40 +1,16 @@
 // Original-key rules (core/ops/restore): Orbax `Transform(original_key=...)` direction, target path
 // -> checkpoint path, alone and combined with checkpoint -> target renames.
 #include "tst_edit_helpers.h"
+#include "tst_restore_helpers.h"
 
 #include "ops/restore.h"
 
 using namespace ckpt;
 using namespace repairtest;
+using namespace restoretest;
 using nlohmann::json;
 
 namespace {
-
-const RestoreLeaf &leafOf(const RestoreReport &r, const std::string &path)
-{
-    for (const RestoreLeaf &l : r.leaves)
-        if (l.path == path)
-            return l;
-    static RestoreLeaf none;
-    [&] { QFAIL(qPrintable(QString::fromStdString("no report for " + path))); }();
-    return none;
-}
-
-bool hasProblem(const RestoreLeaf &l, const std::string &kind, bool fatal)
-{
-    for (const RestoreProblem &p : l.problems)
-        if (p.kind == kind && p.fatal == fatal)
-            return true;
-    return false;
-}
-
-std::vector<RenameRule> rules(std::initializer_list<const char *> texts)
-{
-    std::vector<RenameRule> r;
-    for (const char *t : texts)
-        r.push_back(RenameRule::parse(t));
-    return r;
-}
 
 NodePtr dict(std::initializer_list<std::pair<const char *, NodePtr>> items)
 {
