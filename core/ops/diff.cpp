@@ -216,6 +216,7 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
     std::exception_ptr firstError;
     std::mutex errorMutex;
     const Progress taskCancel{{}, [&] { return stop.load() || progress.cancelled(); }};
+    ArrayCompareOptions compare = options.compare;
     auto worker = [&] {
         CompareBuffers buffers;
         for (;;) {
@@ -234,7 +235,7 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
             };
             try {
                 task.result = compareArrayRange(*sides[task.entry].first->node->array(),
-                    *sides[task.entry].second->node->array(), task.first, task.count, options.compare, p, &buffers);
+                    *sides[task.entry].second->node->array(), task.first, task.count, compare, p, &buffers);
             } catch (const Exception &ex) {
                 std::lock_guard lock(errorMutex);
                 if (!firstError)
@@ -252,6 +253,10 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
     threads = unsigned(std::min<size_t>(threads, tasks.size()));
     if (pieceMemory)
         threads = unsigned(std::clamp<uint64_t>(options.memoryBudget / pieceMemory, 1, std::max(threads, 1u)));
+    // Idle cores (memory budget or few ranges) help compare the pieces of the running ranges.
+    const unsigned cores = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (threads < cores)
+        compare.pieceThreads = std::max(compare.pieceThreads, 2u);
     if (threads <= 1) {
         worker();
     } else {

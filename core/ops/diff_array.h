@@ -19,6 +19,9 @@ struct ArrayCompareOptions {
     bool nanEqual = false;
     /// Bytes read per side and per step; memory per comparing thread is about twice this.
     uint64_t pieceBytes = 4u << 20;
+    /// Threads that compare one large piece (2: its second half on a helper thread). The numbers
+    /// do not depend on it. diffTrees raises it when fewer ranges than cores run at once.
+    unsigned pieceThreads = 1;
 };
 
 /// The arithmetic two arrays are compared in. Same integer/bool classes compare exactly as

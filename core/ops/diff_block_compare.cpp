@@ -14,8 +14,7 @@ namespace {
 
 using Int128 = CompareInt;
 
-/// Elements converted and compared at a time (bounded scratch, cache friendly).
-constexpr uint64_t kBlock = 1u << 15;
+constexpr uint64_t kBlock = kCompareBlock;
 
 template <typename T, typename Out> void convertNative(const std::byte *p, uint64_t n, Out *out)
 {
@@ -209,9 +208,7 @@ void compareBlock(
             note(std::abs(diff), std::abs(y), base + i);
         }
     }
-    acc.sa += qa;
-    acc.sb += qb;
-    acc.sd += qd;
+    acc.addSums(qa, qb, qd);
     acc.d.count += n;
     acc.d.differing += differing;
     acc.d.maxAbs = maxAbs;
@@ -266,9 +263,7 @@ bool compareFiniteReal(
     }
     if (bad)
         return false;
-    acc.sa += qa;
-    acc.sb += qb;
-    acc.sd += qd;
+    acc.addSums(qa, qb, qd);
     r.count += n;
     r.differing += differing;
     r.maxAbs = maxAbs;
@@ -384,6 +379,24 @@ private:
 };
 
 } // namespace
+
+void CompareAccumulator::mergeLater(const CompareAccumulator &later)
+{
+    for (const auto &q : *later.blockSums)
+        addSums(q[0], q[1], q[2]);
+    const ArrayDiff &l = later.d;
+    d.count += l.count;
+    d.differing += l.differing;
+    if (l.maxAbs > d.maxAbs) {
+        d.maxAbs = l.maxAbs;
+        d.maxAbsIndex = l.maxAbsIndex;
+    }
+    if (l.hasMaxRel && (!d.hasMaxRel || l.maxRel > d.maxRel)) {
+        d.maxRel = l.maxRel;
+        d.maxRelIndex = l.maxRelIndex;
+        d.hasMaxRel = true;
+    }
+}
 
 ArrayDiff CompareAccumulator::finish() const
 {
