@@ -1,5 +1,11 @@
 #include "app_test_helpers.h"
 
+#include "document_controller.h"
+#include "main_window.h"
+#include "ops/digest.h"
+#include "tree/array_source.h"
+#include "tree/key.h"
+
 #include <QFileInfo>
 
 #include <cstring>
@@ -16,12 +22,7 @@ QString corpusFile(const QString &relative)
 
 ckpt::Checkpoint syntheticCheckpoint(const std::string &path)
 {
-    auto floats = [](std::vector<uint64_t> shape, std::vector<float> v) {
-        std::vector<std::byte> b(v.size() * 4);
-        std::memcpy(b.data(), v.data(), b.size());
-        return ckpt::Node::makeArray(std::make_shared<ckpt::MemoryArraySource>(
-            ckpt::ArrayInfo{ckpt::DType::Float32, std::move(shape), {}}, std::move(b)));
-    };
+    const auto floats = floatArray;
     auto key = [](const char *k) { return ckpt::Key::name(k); };
     auto dense = ckpt::Node::makeDict(
         {{key("bias"), floats({3}, {0.5f, -1.f, 2.f})}, {key("kernel"), floats({2, 3}, {1, 2, 3, 4, 5, 6})}});
@@ -36,4 +37,34 @@ ckpt::Checkpoint syntheticCheckpoint(const std::string &path)
         {key("step"), ckpt::Node::makeScalar(ckpt::Scalar::fromInt(4))}, {key("name"), ckpt::Node::makeString("run")},
         {key("blob"), ckpt::Node::makeBytes(std::string("\x00\x01", 2))}, {key("nothing"), ckpt::Node::makeNone()}});
     return c;
+}
+
+QString demoRun()
+{
+    const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
+    return QFileInfo(run).isDir() ? run : QString();
+}
+
+ckpt::NodePtr floatArray(std::vector<uint64_t> shape, const std::vector<float> &values)
+{
+    std::vector<std::byte> b(values.size() * 4);
+    std::memcpy(b.data(), values.data(), b.size());
+    return ckpt::Node::makeArray(std::make_shared<ckpt::MemoryArraySource>(
+        ckpt::ArrayInfo{ckpt::DType::Float32, std::move(shape), {}}, std::move(b)));
+}
+
+std::map<std::string, std::string> leafDigests(const ckpt::NodePtr &root)
+{
+    std::map<std::string, std::string> out;
+    ckpt::forEachLeaf(root, [&out](const ckpt::Path &path, const ckpt::NodePtr &node) {
+        out[ckpt::joinPath(path)]
+            = node->kind() == ckpt::NodeKind::Array ? ckpt::arrayDigest(*node->array()) : std::string(node->kindName());
+    });
+    return out;
+}
+
+bool openAndWait(MainWindow &w, const QString &path, int timeoutMs)
+{
+    w.openPath(path);
+    return w.waitUntilIdle(timeoutMs) && w.document()->current();
 }

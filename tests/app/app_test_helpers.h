@@ -6,7 +6,12 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
+
+class MainWindow;
 
 /// Settings in a private temporary INI file, so tests never touch the user's recent files.
 struct TestSettings {
@@ -21,3 +26,15 @@ QString corpusFile(const QString &relative);
 /// A checkpoint built in memory: {params: {Dense_0: {bias f32 (3,), kernel f32 (2, 3)}}, step: 4,
 /// name: 'run', blob: b'\x00\x01', nothing: None}.
 ckpt::Checkpoint syntheticCheckpoint(const std::string &path);
+
+/// The demo training run (resources/demo/run), or empty when it was not generated (callers QSKIP).
+QString demoRun();
+
+/// A float32 array of `shape` holding `values` (row-major; values.size() must be the element count).
+ckpt::NodePtr floatArray(std::vector<uint64_t> shape, const std::vector<float> &values);
+
+/// Path -> digest (ckpt::arrayDigest) of every array leaf, the kind name of every other leaf.
+std::map<std::string, std::string> leafDigests(const ckpt::NodePtr &root);
+
+/// Opens `path` in `w` and waits up to `timeoutMs` for it; true when a checkpoint is then shown.
+bool openAndWait(MainWindow &w, const QString &path, int timeoutMs);

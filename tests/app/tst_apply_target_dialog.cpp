@@ -1,6 +1,8 @@
 // ApplyTargetDialog offscreen: real checkpoints written to a temporary folder, the report table,
 // manual alignment, promotion to a regex rule, both rule directions, and operation() giving what
 // `ckpt transform` with the same rules writes, digest for digest.
+#include "app_test_helpers.h"
+
 #include "apply_target_dialog.h"
 #include "restore_report_model.h"
 
@@ -51,17 +53,6 @@ NodePtr dict(std::vector<std::pair<std::string, NodePtr>> kv)
     for (auto &[k, v] : kv)
         c.push_back({Key::name(k), v});
     return Node::makeDict(std::move(c));
-}
-
-/// Path -> digest of every array leaf, the kind of every other leaf.
-std::map<std::string, std::string> digests(const NodePtr &root)
-{
-    std::map<std::string, std::string> out;
-    forEachLeaf(root, [&out](const Path &path, const NodePtr &node) {
-        out[joinPath(path)]
-            = node->kind() == NodeKind::Array ? arrayDigest(*node->array()) : std::string(node->kindName());
-    });
-    return out;
 }
 
 const RestoreLeaf *leafOf(const RestoreReport &r, const std::string &path)
@@ -261,9 +252,9 @@ private slots:
                 QStringLiteral("--original-key=") + QString::fromStdString(original), QStringLiteral("-o"), out});
         QVERIFY(p.waitForFinished(kWaitMs));
         QCOMPARE(p.exitCode(), 0);
-        const auto want = digests(openCheckpoint(out.toStdString()).root);
+        const auto want = leafDigests(openCheckpoint(out.toStdString()).root);
         QCOMPARE(want.size(), size_t(7));
-        QVERIFY(want == digests(ours));
+        QVERIFY(want == leafDigests(ours));
         QCOMPARE(want.at("model/layers/2/bias"), arrayDigest(*at(m_root, "params/Dense_2/bias")->array()));
     }
 

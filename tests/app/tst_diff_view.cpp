@@ -148,8 +148,8 @@ private slots:
 
     void stepOfTheSameRun()
     {
-        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(run).isDir())
+        const QString run = demoRun();
+        if (run.isEmpty())
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
@@ -189,8 +189,8 @@ private slots:
 
     void twoStepsFromTheStepPanel()
     {
-        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(run).isDir())
+        const QString run = demoRun();
+        if (run.isEmpty())
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
@@ -341,8 +341,8 @@ private slots:
 
     void sharedScale()
     {
-        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(run).isDir())
+        const QString run = demoRun();
+        if (run.isEmpty())
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());

@@ -17,7 +17,6 @@
 #include <QUndoStack>
 #include <QtTest>
 
-#include <cstring>
 #include <map>
 
 namespace {
@@ -44,22 +43,14 @@ std::map<std::string, std::string> digests(const ckpt::NodePtr &root)
     return out;
 }
 
-ckpt::NodePtr floats(std::vector<uint64_t> shape, std::vector<float> v)
-{
-    std::vector<std::byte> b(v.size() * 4);
-    std::memcpy(b.data(), v.data(), b.size());
-    return ckpt::Node::makeArray(std::make_shared<ckpt::MemoryArraySource>(
-        ckpt::ArrayInfo{ckpt::DType::Float32, std::move(shape), {}}, std::move(b)));
-}
-
 /// A second checkpoint to graft from: {batch_stats: {mean (3,), var (3,)}, params: {head: (2,)}}.
 ckpt::NodePtr otherTree()
 {
     auto key = [](const char *k) { return ckpt::Key::name(k); };
     auto stats = ckpt::Node::makeDict(
-        {{key("mean"), floats({3}, {0.25f, 0.5f, 0.75f})}, {key("var"), floats({3}, {1.f, 2.f, 3.f})}});
+        {{key("mean"), floatArray({3}, {0.25f, 0.5f, 0.75f})}, {key("var"), floatArray({3}, {1.f, 2.f, 3.f})}});
     return ckpt::Node::makeDict({{key("batch_stats"), stats},
-        {key("params"), ckpt::Node::makeDict({{key("head"), floats({2}, {9.f, -9.f})}})}});
+        {key("params"), ckpt::Node::makeDict({{key("head"), floatArray({2}, {9.f, -9.f})}})}});
 }
 
 /// Writes the synthetic checkpoint and otherTree() as Flax msgpack files.
@@ -74,12 +65,6 @@ struct Files {
         ckpt::flaxmsgpack::writeFile(otherTree(), other.toStdString());
     }
 };
-
-bool openAndWait(MainWindow &w, const QString &path)
-{
-    w.openPath(path);
-    return w.waitUntilIdle(kWaitMs) && w.document()->current() && w.document()->original()->path == path.toStdString();
-}
 
 } // namespace
 
@@ -207,7 +192,7 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         EditController *c = w.edits();
         ckpt::edit::Graft graft;
         graft.to = "batch_stats";
@@ -242,7 +227,7 @@ private slots:
 
         TestSettings s2;
         MainWindow fresh(s2.settings.get());
-        QVERIFY(openAndWait(fresh, f.main));
+        QVERIFY(openAndWait(fresh, f.main, kWaitMs));
         QVERIFY(fresh.edits()->loadRecipe(recipe));
         QVERIFY(fresh.waitUntilIdle(kWaitMs));
         QVERIFY2(fresh.errorText().isEmpty(), qPrintable(fresh.errorText()));
@@ -280,7 +265,7 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         w.edits()->push(ckpt::edit::Rename{"params/Dense_0", "params/dense"});
         w.edits()->push(ckpt::edit::Cast{"params/dense/kernel", "bfloat16"});
         const auto edited = digests(w.edits()->currentTree());
@@ -304,7 +289,7 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         w.edits()->push(ckpt::edit::Delete{"blob"});
         QVERIFY(w.edits()->isModified());
         QStringList asked;
@@ -319,7 +304,7 @@ private slots:
         QCOMPARE(w.document()->original()->path, f.main.toStdString());
         QCOMPARE(w.edits()->undoStack()->count(), 1);
         answer = true;
-        QVERIFY(openAndWait(w, f.other));
+        QVERIFY(openAndWait(w, f.other, kWaitMs));
         QCOMPARE(asked.size(), 2);
         QCOMPARE(w.edits()->undoStack()->count(), 0);
         QVERIFY(!w.edits()->isModified());
@@ -329,7 +314,7 @@ private slots:
         // Saved edits are discarded without asking.
         w.edits()->push(ckpt::edit::Delete{"params"});
         QVERIFY(w.edits()->saveRecipe(f.dir.filePath(QStringLiteral("r.json"))));
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         QCOMPARE(asked.size(), 2);
         QCOMPARE(w.edits()->undoStack()->count(), 0);
     }

@@ -30,7 +30,6 @@
 #include <QUndoView>
 #include <QtTest>
 
-#include <cstring>
 #include <map>
 
 namespace {
@@ -48,14 +47,6 @@ std::map<std::string, std::string> digests(const ckpt::NodePtr &root)
     return out;
 }
 
-ckpt::NodePtr floats(std::vector<uint64_t> shape, std::vector<float> v)
-{
-    std::vector<std::byte> b(v.size() * 4);
-    std::memcpy(b.data(), v.data(), b.size());
-    return ckpt::Node::makeArray(std::make_shared<ckpt::MemoryArraySource>(
-        ckpt::ArrayInfo{ckpt::DType::Float32, std::move(shape), {}}, std::move(b)));
-}
-
 struct Files {
     QTemporaryDir dir;
     QString main, other;
@@ -66,16 +57,10 @@ struct Files {
         auto key = [](const char *k) { return ckpt::Key::name(k); };
         ckpt::flaxmsgpack::writeFile(syntheticCheckpoint("x").root, main.toStdString());
         auto stats = ckpt::Node::makeDict(
-            {{key("mean"), floats({3}, {0.25f, 0.5f, 0.75f})}, {key("var"), floats({3}, {1.f, 2.f, 3.f})}});
+            {{key("mean"), floatArray({3}, {0.25f, 0.5f, 0.75f})}, {key("var"), floatArray({3}, {1.f, 2.f, 3.f})}});
         ckpt::flaxmsgpack::writeFile(ckpt::Node::makeDict({{key("batch_stats"), stats}}), other.toStdString());
     }
 };
-
-bool openAndWait(MainWindow &w, const QString &path)
-{
-    w.openPath(path);
-    return w.waitUntilIdle(kWaitMs) && w.document()->current();
-}
 
 /// The view (proxy) index of `path` in the window's tree.
 QModelIndex viewIndex(MainWindow &w, const QString &path)
@@ -103,7 +88,7 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         QVERIFY(w.selectKeyPath(QStringLiteral("params/Dense_0/kernel")));
         const QModelIndex dense = viewIndex(w, QStringLiteral("params/Dense_0"));
         QVERIFY(dense.flags() & Qt::ItemIsEditable);
@@ -167,7 +152,7 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         QVERIFY(w.selectKeyPath(QStringLiteral("params/Dense_0/bias")));
         QTest::keyClick(w.treeView(), Qt::Key_F2);
         QLineEdit *editor = nullptr;
@@ -206,10 +191,10 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         MainWindow *second = w.openNewWindow();
         QVERIFY(second);
-        QVERIFY(openAndWait(*second, f.other));
+        QVERIFY(openAndWait(*second, f.other, kWaitMs));
 
         // The second window's node, as a drag would carry it.
         std::unique_ptr<QMimeData> mime(
@@ -274,7 +259,7 @@ private slots:
         TestSettings s;
         MainWindow w(s.settings.get());
         QCOMPARE(w.previewEdits(), nullptr);
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         QCOMPARE(w.previewEdits(), nullptr); // nothing edited yet
         QVERIFY(w.errorText().contains(QStringLiteral("no edits")));
         w.edits()->push(ckpt::edit::Cast{"params/Dense_0/kernel", "float16"});
@@ -291,7 +276,7 @@ private slots:
         Files f;
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         w.edits()->push(ckpt::edit::Rename{"params/Dense_0", "params/dense"});
         ckpt::edit::Graft graft;
         graft.to = "batch_stats";
@@ -339,7 +324,7 @@ private slots:
             QSKIP("demo run missing");
         TestSettings s;
         MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, run));
+        QVERIFY(openAndWait(w, run, kWaitMs));
         QCOMPARE(w.document()->current()->step->text, std::string("3"));
         MainWindow *first = w.openNewWindow();
         ckpt::OpenOptions step1;
@@ -376,7 +361,7 @@ private slots:
         TestSettings s;
         MainWindow w(s.settings.get());
         QCOMPARE(w.showApplyTargetDialog(), nullptr);
-        QVERIFY(openAndWait(w, f.main));
+        QVERIFY(openAndWait(w, f.main, kWaitMs));
         ApplyTargetDialog *dialog = w.showApplyTargetDialog();
         QVERIFY(dialog);
         ckpt::edit::SourceRef target;

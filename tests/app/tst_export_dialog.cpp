@@ -22,17 +22,6 @@ namespace {
 
 constexpr int kWaitMs = 60000;
 
-/// Path -> digest of every array leaf, plus the kind of every other leaf.
-std::map<std::string, std::string> digests(const ckpt::NodePtr &root)
-{
-    std::map<std::string, std::string> out;
-    ckpt::forEachLeaf(root, [&out](const ckpt::Path &path, const ckpt::NodePtr &node) {
-        out[ckpt::joinPath(path)]
-            = node->kind() == ckpt::NodeKind::Array ? ckpt::arrayDigest(*node->array()) : std::string(node->kindName());
-    });
-    return out;
-}
-
 QByteArray fileBytes(const QString &path)
 {
     QFile f(path);
@@ -56,7 +45,7 @@ private slots:
         QVERIFY(!w.errorText().isEmpty());
         w.openPath(src);
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
-        const auto expected = digests(w.document()->current()->root);
+        const auto expected = leafDigests(w.document()->current()->root);
         QVERIFY(expected.size() > 100);
 
         QTemporaryDir tmp;
@@ -87,7 +76,7 @@ private slots:
             QVERIFY2(done.count() == 1, qPrintable(dialog->statusText()));
             QVERIFY(w.statusText().startsWith(QStringLiteral("Exported to")));
             const ckpt::Checkpoint back = ckpt::openCheckpoint(dst.toStdString());
-            QVERIFY2(digests(back.root) == expected, qPrintable(c.name));
+            QVERIFY2(leafDigests(back.root) == expected, qPrintable(c.name));
         }
 
         // An existing destination is refused without Overwrite, then replaced with it.

@@ -20,13 +20,13 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QItemSelectionModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTreeView>
@@ -383,8 +383,8 @@ private slots:
 
     void runsListStepsAndSwitchBetweenThem()
     {
-        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(run).isDir())
+        const QString run = demoRun();
+        if (run.isEmpty())
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
@@ -418,8 +418,8 @@ private slots:
 
     void stepAndItemOpenFromOptions()
     {
-        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(run).isDir())
+        const QString run = demoRun();
+        if (run.isEmpty())
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
@@ -440,8 +440,8 @@ private slots:
 
     void runGainsStepsWhileOpen()
     {
-        const QString demo = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(demo).isDir())
+        const QString demo = demoRun();
+        if (demo.isEmpty())
             QSKIP("demo run not generated");
         QTemporaryDir dir;
         const QString run = dir.filePath(QStringLiteral("run"));

@@ -27,12 +27,6 @@ namespace {
 
 constexpr int kWaitMs = 60000;
 
-QString demoRun()
-{
-    const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-    return QFileInfo(run).isDir() ? run : QString();
-}
-
 QAction *actionNamed(QMenu &menu, const QString &prefix)
 {
     for (QAction *a : menu.actions())

@@ -78,8 +78,8 @@ private slots:
 
     void orbaxRunWithSteps()
     {
-        const QString run = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/run");
-        if (!QFileInfo(run).isDir())
+        const QString run = demoRun();
+        if (run.isEmpty())
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
