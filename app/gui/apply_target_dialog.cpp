@@ -1,5 +1,6 @@
 #include "apply_target_dialog.h"
 
+#include "background_job.h"
 #include "restore_report_model.h"
 #include "tree/error.h"
 
@@ -8,7 +9,6 @@
 #include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -21,7 +21,6 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <utility>
 
@@ -45,7 +44,6 @@ QString directionLabel(ApplyTargetDialog::Direction d)
 
 /// What a worker hands back: the loaded target and its report, or an error.
 struct ApplyTargetDialog::Plan {
-    quint64 generation = 0;
     ckpt::NodePtr target;
     ckpt::RestoreReport report;
     QString error;
@@ -54,6 +52,7 @@ struct ApplyTargetDialog::Plan {
 ApplyTargetDialog::ApplyTargetDialog(ckpt::NodePtr checkpoint, QWidget *parent)
     : QDialog(parent)
     , m_checkpoint(std::move(checkpoint))
+    , m_planJob(new BackgroundJob(this))
 {
     setWindowTitle(tr("Apply Target Structure"));
     auto *layout = new QVBoxLayout(this);
@@ -181,14 +180,11 @@ ApplyTargetDialog::ApplyTargetDialog(ckpt::NodePtr checkpoint, QWidget *parent)
     updateButtons();
 }
 
-ApplyTargetDialog::~ApplyTargetDialog()
+ApplyTargetDialog::~ApplyTargetDialog() = default; // m_planJob waits for the running plan
+
+bool ApplyTargetDialog::isPlanning() const
 {
-    // Workers hold only shared trees; wait so none outlives the dialog's watchers.
-    for (QObject *w : m_watchers) {
-        auto *watcher = static_cast<QFutureWatcher<Plan> *>(w);
-        watcher->disconnect(this);
-        watcher->waitForFinished();
-    }
+    return m_planJob->isRunning();
 }
 
 void ApplyTargetDialog::setTarget(const ckpt::edit::SourceRef &target)
@@ -293,34 +289,29 @@ void ApplyTargetDialog::replan()
         m_status->setText(error);
         return;
     }
-    const quint64 generation = ++m_generation;
     m_status->setText(m_target ? tr("Planning\u2026") : tr("Loading %1\u2026").arg(q(m_ref.path)));
-    auto *watcher = new QFutureWatcher<Plan>(this);
-    m_watchers.push_back(watcher);
-    connect(watcher, &QFutureWatcher<Plan>::finished, this, [this, watcher] {
-        std::erase(m_watchers, watcher);
-        watcher->deleteLater();
-        showPlan(watcher->result());
-    });
-    watcher->setFuture(
-        QtConcurrent::run([checkpoint = m_checkpoint, target = m_target, ref = m_ref, renames = std::move(renames),
-                              originalKeys = std::move(originalKeys), generation]() {
+    // Starting a plan drops the one still running: only the newest rules' plan is shown.
+    m_planJob->start(
+        [checkpoint = m_checkpoint, target = m_target, ref = m_ref, renames = std::move(renames),
+            originalKeys = std::move(originalKeys)](const ckpt::Progress &) {
             Plan p;
-            p.generation = generation;
-            try {
-                p.target = target ? target : ckpt::edit::Context().open(ref);
-                p.report = ckpt::planRestore(checkpoint, p.target, renames, originalKeys);
-            } catch (const std::exception &e) {
-                p.error = QString::fromUtf8(e.what());
-            }
+            p.target = target ? target : ckpt::edit::Context().open(ref);
+            p.report = ckpt::planRestore(checkpoint, p.target, renames, originalKeys);
             return p;
-        }));
+        },
+        [this](JobResult<Plan> &&r) {
+            if (r.error) {
+                Plan failed;
+                failed.error = QString::fromStdString(r.error->describe());
+                showPlan(failed);
+            } else {
+                showPlan(*r.value);
+            }
+        });
 }
 
 void ApplyTargetDialog::showPlan(const Plan &plan)
 {
-    if (plan.generation != m_generation)
-        return; // a newer plan is on its way
     if (!plan.error.isEmpty()) {
         m_status->setText(tr("Could not plan: %1").arg(plan.error));
         emit planFailed(plan.error);

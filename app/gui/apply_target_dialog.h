@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+class BackgroundJob;
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
@@ -62,7 +63,7 @@ public:
     /// Replaces the rule that renamed `targetPath` by `rule` (re-plans); false when none did.
     bool promote(const QString &targetPath, const QString &rule);
 
-    bool isPlanning() const { return !m_watchers.empty(); }
+    bool isPlanning() const;
     bool hasReport() const { return m_hasReport; }
     const ckpt::RestoreReport &report() const;
     /// Checkpoint leaves no target leaf uses (the manual-alignment candidates).
@@ -103,9 +104,8 @@ private:
     ckpt::NodePtr m_checkpoint;
     ckpt::edit::SourceRef m_ref;
     ckpt::NodePtr m_target; ///< loaded target, null until the first plan succeeds
-    quint64 m_generation = 0;
     bool m_hasReport = false;
-    std::vector<QObject *> m_watchers;
+    BackgroundJob *m_planJob;
 
     QLineEdit *m_targetPath = nullptr;
     QLineEdit *m_step = nullptr;
