@@ -6,7 +6,10 @@
 #include "tree/array_source.h"
 #include "tree/key.h"
 
+#include <QDir>
 #include <QFileInfo>
+#include <QTest>
+#include <QWidget>
 
 #include <cstring>
 
@@ -67,4 +70,15 @@ bool openAndWait(MainWindow &w, const QString &path, int timeoutMs)
 {
     w.openPath(path);
     return w.waitUntilIdle(timeoutMs) && w.document()->current();
+}
+
+bool saveScreenshot(QWidget *widget, const QString &name, QSize size)
+{
+    const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
+    if (!QDir().mkpath(dir))
+        return false;
+    if (size.isValid())
+        widget->resize(size);
+    QTest::qWait(50);
+    return widget->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
 }

@@ -3,6 +3,7 @@
 #include "layout/checkpoint.h"
 
 #include <QSettings>
+#include <QSize>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 class MainWindow;
+class QWidget;
 
 /// Settings in a private temporary INI file, so tests never touch the user's recent files.
 struct TestSettings {
@@ -38,3 +40,7 @@ std::map<std::string, std::string> leafDigests(const ckpt::NodePtr &root);
 
 /// Opens `path` in `w` and waits up to `timeoutMs` for it; true when a checkpoint is then shown.
 bool openAndWait(MainWindow &w, const QString &path, int timeoutMs);
+
+/// Resizes `widget` to `size` (when valid), lets it lay out, and saves its picture as
+/// <build>/screenshots/<name>.png; false when the folder or the file cannot be written.
+bool saveScreenshot(QWidget *widget, const QString &name, QSize size = {});

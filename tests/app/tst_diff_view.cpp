@@ -136,14 +136,9 @@ private slots:
         // A shape-changed pair shows no planes.
         QVERIFY(view->selectPath(QStringLiteral("params/Transformer/posembed_input/pos_embedding")));
         QVERIFY(view->heatmapA()->window().values.empty());
-
-        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
-        QVERIFY(QDir().mkpath(dir));
         QVERIFY(view->selectPath(QStringLiteral("params/Transformer/encoderblock_0/MlpBlock_0/Dense_0/kernel")));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().planeRows == 42, kWaitMs);
-        view->resize(1400, 900);
-        QTest::qWait(50);
-        QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view.png")));
+        QVERIFY(saveScreenshot(view, QStringLiteral("diff_view"), {1400, 900}));
     }
 
     void stepOfTheSameRun()
@@ -153,8 +148,7 @@ private slots:
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.openPath(run);
-        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QVERIFY(openAndWait(w, run, kWaitMs));
         QCOMPARE(QString::fromStdString(w.document()->current()->step->text), QStringLiteral("3"));
         QCOMPARE(w.diffWithStep(QStringLiteral("99")), nullptr); // not a step of this run
         DiffView *view = w.diffWithStep(QStringLiteral("1"));
@@ -194,8 +188,7 @@ private slots:
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.openPath(run);
-        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QVERIFY(openAndWait(w, run, kWaitMs));
         StepsDock *dock = w.stepsDock();
         QTreeView *steps = w.stepView();
         QCOMPARE(steps->selectionMode(), QAbstractItemView::ExtendedSelection);
@@ -313,14 +306,10 @@ private slots:
         QCOMPARE(view->renameEdit()->toPlainText(), QStringLiteral("params/(.*)=model/\\1\n")); // kept as typed
 
         // Screenshot with the rule applied, the aligned leaves shown and a renamed pair selected.
-        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
-        QVERIFY(QDir().mkpath(dir));
         view->proxy()->setCategoryShown(DiffModel::Same, true);
         QVERIFY(view->selectPath(QStringLiteral("model/hidden/kernel")));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().rows == 8, kWaitMs);
-        view->resize(1400, 900);
-        QTest::qWait(50);
-        QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view_rules.png")));
+        QVERIFY(saveScreenshot(view, QStringLiteral("diff_view_rules"), {1400, 900}));
 
         // Two A paths renamed onto one: the engine's error is shown, and fixing the rule runs again.
         view->renameEdit()->setPlainText(QStringLiteral("params/(bn|conv)/bias=model/conv/bias"));
@@ -335,8 +324,7 @@ private slots:
         QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 29 leaves"));
 
         view->renameEdit()->setPlainText(QStringLiteral("params/(.*)=model/\\1\nopt_state/(.*=\\1"));
-        QTest::qWait(50);
-        QVERIFY(view->grab().save(dir + QStringLiteral("/diff_view_bad_rule.png")));
+        QVERIFY(saveScreenshot(view, QStringLiteral("diff_view_bad_rule")));
     }
 
     void sharedScale()
@@ -346,8 +334,7 @@ private slots:
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.openPath(run);
-        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QVERIFY(openAndWait(w, run, kWaitMs));
         DiffView *view = w.diffWithStep(QStringLiteral("1"));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
         QVERIFY(view->sharedScaleBox()->isChecked());

@@ -130,16 +130,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), kWaitMs);
         QVERIFY2(done.count() == 1, qPrintable(dialog->statusText()));
         QVERIFY(QFileInfo::exists(tmp.filePath(QStringLiteral("checkpoint_7"))));
-
-        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
-        QVERIFY(QDir().mkpath(dir));
         dialog = w.showExportDialog(); // a fresh dialog for the picture
         dialog->setFormat(ckpt::ExportFormat::Orbax);
         dialog->zarr3Box()->setChecked(true);
         dialog->setDestination(QStringLiteral("/data/exports/transformer_orbax"));
         dialog->adjustSize();
-        QTest::qWait(20);
-        QVERIFY(dialog->grab().save(dir + QStringLiteral("/export_dialog.png")));
+        QVERIFY(saveScreenshot(dialog, QStringLiteral("export_dialog")));
     }
 };
 

@@ -48,8 +48,7 @@ private slots:
         TestSettings s;
         MainWindow w(s.settings.get());
         QCOMPARE(w.showRunView(), nullptr); // nothing open
-        w.openPath(run);
-        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QVERIFY(openAndWait(w, run, kWaitMs));
 
         // The View menu offers it.
         QAction *menuAction = w.menuBar()->findChild<QAction *>(QStringLiteral("runViewAction"));
@@ -137,13 +136,9 @@ private slots:
         QCOMPARE(selected->numbers.normDiff, expected.cells[0][size_t(loss)].normDiff);
 
         // Screenshot for a human look.
-        const QString dir = QStringLiteral(CKPT_BINARY_DIR "/screenshots");
-        QVERIFY(QDir().mkpath(dir));
         view->selectLeaves({QStringLiteral("metrics/loss"), QStringLiteral("state/batch_stats/bn/mean"),
             QStringLiteral("state/params/conv/kernel"), QStringLiteral("state/opt_state/0/mu/head/bias")});
-        view->resize(1100, 760);
-        QTest::qWait(50);
-        QVERIFY(view->grab().save(dir + QStringLiteral("/run_view.png")));
+        QVERIFY(saveScreenshot(view, QStringLiteral("run_view"), {1100, 760}));
     }
 
     void rangeAndTolerance()
@@ -212,8 +207,7 @@ private slots:
             QSKIP("demo run not generated");
         TestSettings s;
         MainWindow w(s.settings.get());
-        w.openPath(run);
-        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        QVERIFY(openAndWait(w, run, kWaitMs));
         StepsDock *dock = w.stepsDock();
         QCOMPARE(dock->model()->rowCount(), 3);
         QSignalSpy runView(dock, &StepsDock::runViewRequested);
