@@ -6,16 +6,23 @@
 #include <QLabel>
 #include <QLineEdit>
 
-namespace {
-QLineEdit *toleranceEdit(QWidget *parent, const QString &tip)
+QLineEdit *numberEdit(QWidget *parent, double lo, const QString &tip)
 {
-    auto *edit = new QLineEdit(QStringLiteral("0"), parent);
-    auto *validator = new QDoubleValidator(0, 1e300, 17, edit);
+    auto *edit = new QLineEdit(parent);
+    auto *validator = new QDoubleValidator(lo, 1e300, 17, edit);
     validator->setNotation(QDoubleValidator::ScientificNotation);
     validator->setLocale(QLocale::c());
     edit->setValidator(validator);
     edit->setToolTip(tip);
     edit->setMaximumWidth(90);
+    return edit;
+}
+
+namespace {
+QLineEdit *toleranceEdit(QWidget *parent, const QString &tip)
+{
+    QLineEdit *edit = numberEdit(parent, 0, tip);
+    edit->setText(QStringLiteral("0"));
     return edit;
 }
 

@@ -7,6 +7,10 @@
 class QCheckBox;
 class QLineEdit;
 
+/// A line edit (at most 90 px wide) accepting C-locale numbers >= `lo` in scientific notation,
+/// with `tip` as its tooltip; the tolerance edits and other numeric fields next to them use it.
+QLineEdit *numberEdit(QWidget *parent, double lo, const QString &tip);
+
 /// The "atol [ ] rtol [ ] [NaN = NaN]" controls of a comparison, in one row. Both edits accept
 /// numbers >= 0 in C-locale scientific notation; text that does not parse counts as 0.
 /// UI-thread only.

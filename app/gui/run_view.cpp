@@ -8,7 +8,6 @@
 #include "tree/error.h"
 
 #include <QCheckBox>
-#include <QDoubleValidator>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -29,19 +28,6 @@ struct RunView::Result {
 
 namespace {
 constexpr int kAutoSelect = 5; ///< leaves plotted when a run view arrives: the largest updates
-
-/// An edit for a step number of the range; empty means an open end.
-QLineEdit *stepEdit(QWidget *parent, const QString &tip)
-{
-    auto *edit = new QLineEdit(parent);
-    auto *validator = new QDoubleValidator(-1e300, 1e300, 17, edit);
-    validator->setNotation(QDoubleValidator::ScientificNotation);
-    validator->setLocale(QLocale::c());
-    edit->setValidator(validator);
-    edit->setToolTip(tip);
-    edit->setMaximumWidth(90);
-    return edit;
-}
 
 std::optional<double> optionalNumber(const QLineEdit *edit)
 {
@@ -64,8 +50,8 @@ RunView::RunView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
 
     auto *bar = new QHBoxLayout;
-    m_from = stepEdit(this, tr("First step of the range (empty: the first step)"));
-    m_to = stepEdit(this, tr("Last step of the range (empty: the last step)"));
+    m_from = numberEdit(this, -1e300, tr("First step of the range (empty: the first step)"));
+    m_to = numberEdit(this, -1e300, tr("Last step of the range (empty: the last step)"));
     m_from->setPlaceholderText(tr("first"));
     m_to->setPlaceholderText(tr("last"));
     m_tolerance = new ToleranceBar(tr("unchanged"), this);
