@@ -68,7 +68,7 @@ private slots:
         QCOMPARE(removeStaleTempSiblings(target), size_t(2));
         QVERIFY(!fs::exists(dir / (".out.ckpt-tmp-" + dead + "-0")));
         QVERIFY(!fs::exists(dir / (".out.ckpt-tmp-" + dead + "-1")));
-        for (const std::string kept : {".out.ckpt-tmp-" + self + "-7", std::string(".out.ckpt-tmp-1-0"),
+        for (const std::string &kept : {".out.ckpt-tmp-" + self + "-7", std::string(".out.ckpt-tmp-1-0"),
                  ".other.ckpt-tmp-" + dead + "-0", ".out.ckpt-tmp-" + dead + "-0x", ".out.ckpt-tmp-" + dead,
                  "out.ckpt-tmp-" + dead + "-0", ".out.ckpt-old-" + dead + "-0"})
             QVERIFY2(fs::exists(dir / kept), kept.c_str());
