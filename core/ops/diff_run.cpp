@@ -3,11 +3,15 @@
 #include "layout/steps.h"
 #include "tree/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
 
 namespace ckpt {
+namespace {
+constexpr uint64_t kPerTransition = 1000; ///< progress units per diffed step pair
+} // namespace
 
 std::string_view cellStateName(RunCell::State s)
 {
@@ -56,7 +60,12 @@ RunDiff diffRun(const std::string &root, const RunDiffOptions &options, const Pr
         progress.throwIfCancelled();
         open.step = chosen[t + 1].step.text;
         Checkpoint next = openCheckpoint(root, open);
-        const Progress inner{{}, progress.isCancelled};
+        Progress inner{{}, progress.isCancelled};
+        if (progress.report)
+            inner.report = [&progress, t, transitions](uint64_t done, uint64_t total) {
+                const uint64_t part = total == 0 ? 0 : std::min<uint64_t>(999, done * 1000 / total);
+                progress.update(t * kPerTransition + part, transitions * kPerTransition);
+            };
         const DiffResult d = diffTrees(prev.root, next.root, diffOptions, inner);
         std::vector<std::pair<size_t, RunCell>> row;
         for (const DiffEntry &e : d.entries) {
@@ -86,7 +95,7 @@ RunDiff diffRun(const std::string &root, const RunDiffOptions &options, const Pr
         run.cells.push_back(std::move(cells));
         run.steps.push_back(chosen[t].step);
         prev = std::move(next);
-        progress.update(t + 1, transitions);
+        progress.update((t + 1) * kPerTransition, transitions * kPerTransition);
     }
     run.steps.push_back(chosen.back().step);
     for (auto &row : run.cells)

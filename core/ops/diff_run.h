@@ -39,8 +39,9 @@ struct RunDiffOptions {
 };
 
 /// Opens every complete step of the run at `root` within the range and diffs each with the next.
-/// Progress reports transitions done / total. Throws Exception{InvalidArgument} when fewer than
-/// two complete steps fall in the range, and whatever opening or reading a step throws.
+/// Progress reports thousandths of transitions: done / (1000 x transitions), moving within a
+/// transition as its arrays are compared (from the comparing threads). Throws Exception{InvalidArgument} when fewer
+/// than two complete steps fall in the range, and whatever opening or reading a step throws.
 RunDiff diffRun(const std::string &root, const RunDiffOptions &options, const Progress &progress = {});
 
 } // namespace ckpt
