@@ -7,6 +7,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -18,6 +19,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <set>
 
 PytreeBrowser::PytreeBrowser(QWidget *parent)
@@ -51,11 +53,17 @@ PytreeBrowser::PytreeBrowser(QWidget *parent)
     m_tree->setSortingEnabled(false);
     m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_tree->header()->setStretchLastSection(true);
-    m_tree->setColumnWidth(PytreeModel::NameColumn, 210);
-    m_tree->setColumnWidth(PytreeModel::KindColumn, 66);
-    m_tree->setColumnWidth(PytreeModel::DTypeColumn, 64);
-    m_tree->setColumnWidth(PytreeModel::ShapeColumn, 110);
-    m_tree->setColumnWidth(PytreeModel::SizeColumn, 76);
+    // Wide enough for the longest common value of each column in the view's font.
+    // Shape and Size are shown in the fixed-pitch font (PytreeModel's FontRole).
+    const QFontMetrics metrics = m_tree->fontMetrics();
+    const QFontMetrics fixedMetrics(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    const auto fit = [&](const QString &longest) { return metrics.horizontalAdvance(longest) + 14; };
+    const auto fitFixed = [&](const QString &longest) { return fixedMetrics.horizontalAdvance(longest) + 14; };
+    m_tree->setColumnWidth(PytreeModel::NameColumn, std::max(210, fit(QStringLiteral("Dense_0_kernel_scale"))));
+    m_tree->setColumnWidth(PytreeModel::KindColumn, fit(QStringLiteral("empty_dict")));
+    m_tree->setColumnWidth(PytreeModel::DTypeColumn, fit(QStringLiteral("bfloat16")));
+    m_tree->setColumnWidth(PytreeModel::ShapeColumn, fitFixed(QStringLiteral("(64, 64, 3, 3)")));
+    m_tree->setColumnWidth(PytreeModel::SizeColumn, fitFixed(QStringLiteral("999.9 KiB")));
     layout->addWidget(m_tree, 1);
     m_matches = new QLabel(this);
     m_matches->hide();

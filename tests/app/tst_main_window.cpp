@@ -20,6 +20,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFontDatabase>
 #include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -145,6 +146,19 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
         QVERIFY(!w.isStartPageShown());
         QVERIFY(w.errorText().isEmpty());
+    }
+
+    void treeColumnsFitTheirLongestKinds()
+    {
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        const QFontMetrics fm = w.treeView()->fontMetrics();
+        const QFontMetrics fixed(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        const QTreeView *t = w.treeView();
+        QVERIFY(t->columnWidth(PytreeModel::KindColumn) > fm.horizontalAdvance(QStringLiteral("empty_dict")));
+        QVERIFY(t->columnWidth(PytreeModel::DTypeColumn) > fm.horizontalAdvance(QStringLiteral("bfloat16")));
+        QVERIFY(t->columnWidth(PytreeModel::ShapeColumn) > fixed.horizontalAdvance(QStringLiteral("(3, 3, 1, 8)")));
+        QVERIFY(t->columnWidth(PytreeModel::SizeColumn) > fixed.horizontalAdvance(QStringLiteral("999.9 KiB")));
     }
 
     void opensSelectsAndInspectsACorpusFile()
