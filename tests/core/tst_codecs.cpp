@@ -1,3 +1,4 @@
+#include "expect_error.h"
 #include "io/codecs/blosc_codec.h"
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zlib_codec.h"
@@ -34,21 +35,6 @@ std::vector<std::byte> sampleData(size_t n)
         v[i] = std::byte(uint8_t((i % 7 == 0) ? (x >> 16) : i / 13)); // compressible but not trivial
     }
     return v;
-}
-
-// Runs f, expects an Exception of `category`; returns its Error.
-Error expectError(const std::function<void()> &f, ErrorCategory category)
-{
-    try {
-        f();
-    } catch (const Exception &e) {
-        if (e.error().category != category)
-            qWarning("unexpected error: %s", e.what());
-        [&] { QCOMPARE(int(e.error().category), int(category)); }();
-        return e.error();
-    }
-    [] { QFAIL("no exception thrown"); }();
-    return {};
 }
 
 std::vector<std::byte> zlibCompressBytes(const std::vector<std::byte> &in, bool gzip)

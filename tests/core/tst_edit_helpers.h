@@ -1,6 +1,7 @@
 // Small trees and readers shared by the repair tests (edit, recipe, restore).
 #pragma once
 
+#include "expect_error.h"
 #include "ops/edit.h"
 #include "tree/array_source.h"
 #include "tree/error.h"
@@ -65,21 +66,6 @@ inline std::vector<double> slabValues(const NodePtr &n, std::vector<uint64_t> st
     for (size_t off = 0; off < raw.size(); off += itemSize(info.dtype))
         out.push_back(toDouble(info.dtype, raw.data() + off));
     return out;
-}
-
-/// Runs `fn`, which must throw an Exception of `category`; returns the error for more checks.
-inline Error expectError(const std::function<void()> &fn, ErrorCategory category)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        if (e.error().category != category)
-            qWarning("unexpected error: %s", e.what());
-        [&] { QCOMPARE(int(e.error().category), int(category)); }();
-        return e.error();
-    }
-    [] { QFAIL("no exception thrown"); }();
-    return {};
 }
 
 /// {"params": {"Dense_0": {"kernel": iota(2,3), "bias": [1,2,3]}, "Dense_1": {"kernel": iota(3,1)}},

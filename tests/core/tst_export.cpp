@@ -1,5 +1,6 @@
 // Export writers: every format reads back to the same leaves, Orbax's chunking rules, atomicity,
 // refusal to overwrite or touch the source, clean io errors.
+#include "expect_error.h"
 #include "export_test_helpers.h"
 
 #include "formats/orbax_writer/python_json.h"
@@ -20,16 +21,6 @@ using namespace ckpt;
 Q_DECLARE_METATYPE(ckpt::ExportOptions)
 
 namespace {
-
-ErrorCategory categoryOf(const std::function<void()> &fn)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        return e.error().category;
-    }
-    return ErrorCategory::Corrupt; // sentinel: callers expect a different category
-}
 
 bool threw(const std::function<void()> &fn, ErrorCategory want)
 {

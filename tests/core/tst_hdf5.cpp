@@ -1,4 +1,5 @@
 // HDF5 reader and writer: layout details, key escaping, lazy thread-safe reads, damaged files.
+#include "expect_error.h"
 #include "export_test_helpers.h"
 
 #include "formats/hdf5/hdf5_reader.h"
@@ -16,16 +17,6 @@ namespace fs = std::filesystem;
 using namespace ckpt;
 
 namespace {
-
-ErrorCategory categoryOf(const std::function<void()> &fn)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        return e.error().category;
-    }
-    return ErrorCategory::Cancelled; // sentinel: no error at all
-}
 
 std::string readAllBytes(const std::string &p)
 {

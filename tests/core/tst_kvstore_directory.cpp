@@ -1,3 +1,4 @@
+#include "expect_error.h"
 #include "io/kvstore/directory_kvstore.h"
 #include "tree/error.h"
 
@@ -21,16 +22,6 @@ std::string readAll(const RandomAccess &r)
 {
     auto b = r.readRange(0, r.size());
     return std::string(reinterpret_cast<const char *>(b.data()), b.size());
-}
-
-ErrorCategory categoryOf(const std::function<void()> &f)
-{
-    try {
-        f();
-    } catch (const Exception &e) {
-        return e.error().category;
-    }
-    return ErrorCategory(-1);
 }
 
 } // namespace
