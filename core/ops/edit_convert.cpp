@@ -1,5 +1,7 @@
 #include "ops/edit_convert.h"
 
+#include "tree/minifloat.h"
+
 #include <bit>
 #include <cmath>
 #include <complex>
@@ -11,15 +13,7 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little, "canonical bytes are little-endian");
 
-/// How a small float format spends its top encodings (mirrors the decoder in tree/dtype.cpp).
-enum class Special { Ieee, FiniteNanAllOnes, FiniteNanNegZero, None };
-
-struct MiniFloat {
-    int expBits;
-    int mantBits;
-    int bias;
-    Special special;
-};
+using Special = MiniFloatSpecial;
 
 template <typename T> void store(std::byte *p, T v)
 {
@@ -164,21 +158,19 @@ void encodeDouble(DType to, double v, std::byte *out)
     case DType::Float32: store(out, float(v)); return;
     case DType::Complex64:
     case DType::Complex128: encodeComplex(to, {v, 0.0}, out); return;
-    case DType::Float16: store(out, uint16_t(encodeMiniFloat(v, {5, 10, 15, Special::Ieee}))); return;
-    case DType::BFloat16: store(out, uint16_t(encodeMiniFloat(v, {8, 7, 127, Special::Ieee}))); return;
-    case DType::Float8_e4m3fn: store(out, uint8_t(encodeMiniFloat(v, {4, 3, 7, Special::FiniteNanAllOnes}))); return;
-    case DType::Float8_e5m2: store(out, uint8_t(encodeMiniFloat(v, {5, 2, 15, Special::Ieee}))); return;
-    case DType::Float8_e4m3fnuz: store(out, uint8_t(encodeMiniFloat(v, {4, 3, 8, Special::FiniteNanNegZero}))); return;
-    case DType::Float8_e5m2fnuz: store(out, uint8_t(encodeMiniFloat(v, {5, 2, 16, Special::FiniteNanNegZero}))); return;
+    case DType::Float16:
+    case DType::BFloat16: store(out, uint16_t(encodeMiniFloat(v, *miniFloatFormat(to)))); return;
+    case DType::Float8_e4m3fn:
+    case DType::Float8_e5m2:
+    case DType::Float8_e4m3fnuz:
+    case DType::Float8_e5m2fnuz:
     case DType::Float8_e4m3b11fnuz:
-        store(out, uint8_t(encodeMiniFloat(v, {4, 3, 11, Special::FiniteNanNegZero})));
-        return;
-    case DType::Float8_e3m4: store(out, uint8_t(encodeMiniFloat(v, {3, 4, 3, Special::Ieee}))); return;
-    case DType::Float8_e4m3: store(out, uint8_t(encodeMiniFloat(v, {4, 3, 7, Special::Ieee}))); return;
+    case DType::Float8_e3m4:
+    case DType::Float8_e4m3:
+    case DType::Float6_e2m3fn:
+    case DType::Float6_e3m2fn:
+    case DType::Float4_e2m1fn: store(out, uint8_t(encodeMiniFloat(v, *miniFloatFormat(to)))); return;
     case DType::Float8_e8m0fnu: store(out, encodeE8M0(v)); return;
-    case DType::Float6_e2m3fn: store(out, uint8_t(encodeMiniFloat(v, {2, 3, 1, Special::None}))); return;
-    case DType::Float6_e3m2fn: store(out, uint8_t(encodeMiniFloat(v, {3, 2, 3, Special::None}))); return;
-    case DType::Float4_e2m1fn: store(out, uint8_t(encodeMiniFloat(v, {2, 1, 1, Special::None}))); return;
     default: encodeIntegerBits(to, floatToIntBits(v, to), out); return;
     }
 }

@@ -1,5 +1,7 @@
 #include "tree/dtype.h"
 
+#include "tree/minifloat.h"
+
 #include <array>
 #include <bit>
 #include <charconv>
@@ -65,15 +67,7 @@ template <typename T> T load(const std::byte *p)
     return v;
 }
 
-/// How a small float format spends its top encodings on NaN and infinity.
-enum class Special { Ieee, FiniteNanAllOnes, FiniteNanNegZero, None };
-
-struct MiniFloat {
-    int expBits;
-    int mantBits;
-    int bias;
-    Special special;
-};
+using Special = MiniFloatSpecial;
 
 double decodeMiniFloat(uint32_t bits, MiniFloat f)
 {
@@ -108,7 +102,7 @@ double decodeMiniFloat(uint32_t bits, MiniFloat f)
 
 double halfToDouble(uint16_t h)
 {
-    return decodeMiniFloat(h, {5, 10, 15, Special::Ieee});
+    return decodeMiniFloat(h, *miniFloatFormat(DType::Float16));
 }
 
 int64_t signExtend(uint64_t v, int bits)
@@ -190,20 +184,20 @@ double toDouble(DType t, const std::byte *p)
     case DType::Complex64: return load<float>(p);
     case DType::Complex128: return load<double>(p);
     case DType::BFloat16: return std::bit_cast<float>(uint32_t(load<uint16_t>(p)) << 16);
-    case DType::Float8_e4m3fn: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 7, Special::FiniteNanAllOnes});
-    case DType::Float8_e5m2: return decodeMiniFloat(load<uint8_t>(p), {5, 2, 15, Special::Ieee});
-    case DType::Float8_e4m3fnuz: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 8, Special::FiniteNanNegZero});
-    case DType::Float8_e5m2fnuz: return decodeMiniFloat(load<uint8_t>(p), {5, 2, 16, Special::FiniteNanNegZero});
-    case DType::Float8_e4m3b11fnuz: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 11, Special::FiniteNanNegZero});
-    case DType::Float8_e3m4: return decodeMiniFloat(load<uint8_t>(p), {3, 4, 3, Special::Ieee});
-    case DType::Float8_e4m3: return decodeMiniFloat(load<uint8_t>(p), {4, 3, 7, Special::Ieee});
+    case DType::Float8_e4m3fn:
+    case DType::Float8_e5m2:
+    case DType::Float8_e4m3fnuz:
+    case DType::Float8_e5m2fnuz:
+    case DType::Float8_e4m3b11fnuz:
+    case DType::Float8_e3m4:
+    case DType::Float8_e4m3: return decodeMiniFloat(load<uint8_t>(p), *miniFloatFormat(t));
     case DType::Float8_e8m0fnu: {
         const uint8_t b = load<uint8_t>(p);
         return b == 0xff ? std::numeric_limits<double>::quiet_NaN() : std::ldexp(1.0, int(b) - 127);
     }
-    case DType::Float6_e2m3fn: return decodeMiniFloat(load<uint8_t>(p), {2, 3, 1, Special::None});
-    case DType::Float6_e3m2fn: return decodeMiniFloat(load<uint8_t>(p), {3, 2, 3, Special::None});
-    case DType::Float4_e2m1fn: return decodeMiniFloat(load<uint8_t>(p), {2, 1, 1, Special::None});
+    case DType::Float6_e2m3fn:
+    case DType::Float6_e3m2fn:
+    case DType::Float4_e2m1fn: return decodeMiniFloat(load<uint8_t>(p), *miniFloatFormat(t));
     case DType::UInt64: return double(load<uint64_t>(p));
     default: return double(toInt64(t, p));
     }
