@@ -8,13 +8,6 @@
 namespace ckpt {
 namespace {
 
-void checkOut(const ArrayInfo &info, const Slab &slab, std::span<std::byte> out)
-{
-    slab.validate(info.shape);
-    if (out.size() != slab.numElements() * itemSize(info.dtype))
-        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
-}
-
 uint64_t product(const std::vector<uint64_t> &v, size_t from, size_t to)
 {
     uint64_t p = 1;
@@ -39,13 +32,13 @@ ReshapeArraySource::ReshapeArraySource(ArraySourcePtr base, std::vector<uint64_t
 
 void ReshapeArraySource::read(std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(m_info, Slab::whole(m_info.shape), out);
+    checkSlabOutput(m_info, Slab::whole(m_info.shape), out);
     m_base->read(out, progress);
 }
 
 void ReshapeArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(m_info, slab, out);
+    checkSlabOutput(m_info, slab, out);
     const size_t item = itemSize(m_info.dtype);
     const size_t rank = m_info.shape.size();
     const uint64_t total = slab.numElements();
@@ -117,7 +110,7 @@ void TransposeArraySource::read(std::span<std::byte> out, const Progress &progre
 
 void TransposeArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(m_info, slab, out);
+    checkSlabOutput(m_info, slab, out);
     const size_t rank = m_axes.size();
     const size_t item = itemSize(m_info.dtype);
     const uint64_t total = slab.numElements();
@@ -184,7 +177,7 @@ void StackArraySource::read(std::span<std::byte> out, const Progress &progress) 
 
 void StackArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(m_info, slab, out);
+    checkSlabOutput(m_info, slab, out);
     if (slab.numElements() == 0)
         return;
     const size_t item = itemSize(m_info.dtype);
@@ -233,7 +226,7 @@ void TakeArraySource::read(std::span<std::byte> out, const Progress &progress) c
 
 void TakeArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(m_info, slab, out);
+    checkSlabOutput(m_info, slab, out);
     Slab b = slab;
     b.start.insert(b.start.begin() + std::ptrdiff_t(m_axis), m_index);
     b.count.insert(b.count.begin() + std::ptrdiff_t(m_axis), 1);

@@ -8,13 +8,6 @@
 namespace ckpt {
 namespace {
 
-void checkOut(const ArrayInfo &info, const Slab &slab, std::span<std::byte> out)
-{
-    slab.validate(info.shape);
-    if (out.size() != slab.numElements() * itemSize(info.dtype))
-        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
-}
-
 /// Position inside `slab` (C order) of the element with flat index `flat`, or -1 when outside.
 int64_t slabPosition(const std::vector<uint64_t> &shape, const Slab &slab, uint64_t flat)
 {
@@ -52,7 +45,7 @@ void ConstantArraySource::read(std::span<std::byte> out, const Progress &progres
 
 void ConstantArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &) const
 {
-    checkOut(m_info, slab, out);
+    checkSlabOutput(m_info, slab, out);
     const size_t item = m_element.size();
     for (size_t off = 0; off < out.size(); off += item)
         std::memcpy(out.data() + off, m_element.data(), item);
@@ -74,7 +67,7 @@ void CastArraySource::read(std::span<std::byte> out, const Progress &progress) c
 
 void CastArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(m_info, slab, out);
+    checkSlabOutput(m_info, slab, out);
     const DType from = m_base->info().dtype;
     std::vector<std::byte> in(slab.numElements() * itemSize(from));
     m_base->readSlab(slab, in, progress);
@@ -110,7 +103,7 @@ void PatchedArraySource::read(std::span<std::byte> out, const Progress &progress
 
 void PatchedArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    checkOut(info(), slab, out);
+    checkSlabOutput(info(), slab, out);
     m_base->readSlab(slab, out, progress);
     const size_t item = itemSize(info().dtype);
     for (const auto &[flat, bytes] : m_patches) {

@@ -66,12 +66,17 @@ void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &sha
     }
 }
 
+void checkSlabOutput(const ArrayInfo &info, const Slab &slab, std::span<const std::byte> out)
+{
+    slab.validate(info.shape);
+    if (out.size() != slab.numElements() * itemSize(info.dtype))
+        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
+}
+
 void ArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
     const ArrayInfo &ai = info();
-    slab.validate(ai.shape);
-    if (out.size() != slab.numElements() * itemSize(ai.dtype))
-        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
+    checkSlabOutput(ai, slab, out);
     std::vector<std::byte> whole = readAll(progress);
     copySlab(whole, ai.shape, itemSize(ai.dtype), slab, out);
 }

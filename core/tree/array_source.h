@@ -23,6 +23,10 @@ struct Slab {
     static Slab whole(const std::vector<uint64_t> &shape);
 };
 
+/// What every readSlab() checks first: `slab` lies inside `info.shape` (Slab::validate) and `out`
+/// holds exactly its elements of `info.dtype`. Throws InvalidArgument.
+void checkSlabOutput(const ArrayInfo &info, const Slab &slab, std::span<const std::byte> out);
+
 /// The encoded bytes of one stored chunk and where they came from (for error messages).
 struct StoredChunk {
     std::vector<std::byte> bytes;

@@ -211,9 +211,7 @@ void ChunkedArraySource::read(std::span<std::byte> out, const Progress &progress
 
 void ChunkedArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
-    slab.validate(m_info.shape);
-    if (out.size() != slab.numElements() * itemSize(m_info.dtype))
-        fail(ErrorCategory::InvalidArgument, "output buffer does not match the slice size");
+    checkSlabOutput(m_info, slab, out);
     decodeInto(slab, out, progress);
 }
 
