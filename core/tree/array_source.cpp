@@ -106,6 +106,12 @@ void MemoryArraySource::read(std::span<std::byte> out, const Progress &) const
     std::memcpy(out.data(), m_bytes.data(), m_bytes.size());
 }
 
+void MemoryArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &) const
+{
+    checkSlabOutput(m_info, slab, out);
+    copySlab(m_bytes, m_info.shape, itemSize(m_info.dtype), slab, out);
+}
+
 } // namespace ckpt
 
 namespace ckpt {

@@ -99,6 +99,8 @@ public:
     MemoryArraySource(ArrayInfo info, std::vector<std::byte> bytes, std::string location = "memory");
     const ArrayInfo &info() const override { return m_info; }
     void read(std::span<std::byte> out, const Progress &progress = {}) const override;
+    /// Copies the slab straight from the held bytes.
+    void readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress = {}) const override;
     std::string location() const override { return m_location; }
     std::span<const std::byte> bytes() const { return m_bytes; }
 

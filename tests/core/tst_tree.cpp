@@ -98,6 +98,7 @@ private slots:
         std::vector<int32_t> expect(120);
         std::iota(expect.begin(), expect.end(), 0);
         QCOMPARE(whole, expect);
+        const MemoryArraySource mem(ArrayInfo{DType::Int32, {4, 5, 6}, {}}, src->readAll());
         const Slab slabs[] = {{{1, 2, 3}, {2, 3, 3}}, {{0, 0, 0}, {4, 5, 6}}, {{3, 4, 5}, {1, 1, 1}},
             {{0, 1, 0}, {4, 1, 6}}, {{2, 0, 0}, {0, 5, 6}}};
         for (const Slab &s : slabs) {
@@ -114,6 +115,17 @@ private slots:
             auto all = src->readAll();
             copySlab(all, {4, 5, 6}, 4, s, viaCopy);
             QCOMPARE(viaCopy, out);
+            // A memory array copies its slabs straight from its bytes.
+            std::vector<std::byte> fromMemory(out.size());
+            mem.readSlab(s, fromMemory);
+            QCOMPARE(ints(fromMemory), want);
+        }
+        std::vector<std::byte> four(16);
+        try {
+            mem.readSlab(Slab{{3, 4, 3}, {1, 1, 4}}, four);
+            QFAIL("slab outside a memory array accepted");
+        } catch (const Exception &e) {
+            QCOMPARE(e.error().category, ErrorCategory::InvalidArgument);
         }
     }
 
