@@ -152,7 +152,9 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
             }
         }
         const std::byte *pb = sameBytes ? bufA.data() : bufB.data();
-        const uint64_t half = k / 2 / kCompareBlock * kCompareBlock;
+        // The helper's half starts at a block boundary (a multiple of kCompareBlock).
+        const uint64_t mid = (pos + k / 2) / kCompareBlock * kCompareBlock;
+        const uint64_t half = mid > pos ? mid - pos : 0;
         if (options.pieceThreads > 1 && half >= 8 * kCompareBlock) {
             // Second half on a helper from zero, merged after the first: same numbers as one pass.
             CompareAccumulator later;

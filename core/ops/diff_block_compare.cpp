@@ -16,6 +16,35 @@ using Int128 = CompareInt;
 
 constexpr uint64_t kBlock = kCompareBlock;
 
+constexpr unsigned kLanes = kCompareLanes;
+using LaneSums = CompareLanes;
+
+// Two doubles (or two 64-bit masks) in the compiler's generic vectors: one SSE2 register on x86-64,
+// one NEON register on AArch64. No FMA anywhere: a fused multiply-add would round differently from
+// the scalar loops. GCC warns that such vectors have no stable ABI by value on some targets; these
+// helpers are internal and inlined, so no ABI is involved.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+typedef double D2 __attribute__((vector_size(16)));
+typedef int64_t I2 __attribute__((vector_size(16)));
+typedef float F2 __attribute__((vector_size(8)));
+typedef uint16_t H2 __attribute__((vector_size(4)));
+typedef uint32_t U2 __attribute__((vector_size(8)));
+
+inline D2 splat(double v)
+{
+    return D2{v, v};
+}
+inline D2 absOf(D2 v)
+{
+    return D2(I2(v) & std::numeric_limits<int64_t>::max());
+}
+inline bool anyLane(I2 m)
+{
+    return (m[0] | m[1]) != 0;
+}
+
 template <typename T, typename Out> void convertNative(const std::byte *p, uint64_t n, Out *out)
 {
     for (uint64_t i = 0; i < n; ++i) {
@@ -93,6 +122,20 @@ template <typename T, typename V> struct NativeLoad {
         std::memcpy(&v, p + i * sizeof(T), sizeof(T));
         return V(v);
     }
+    /// Elements i and i+1 as doubles (float and double only).
+    D2 load2(uint64_t i) const
+    {
+        static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+        if constexpr (std::is_same_v<T, float>) {
+            F2 f;
+            std::memcpy(&f, p + i * 4, sizeof f);
+            return __builtin_convertvector(f, D2);
+        } else {
+            D2 d;
+            std::memcpy(&d, p + i * 8, sizeof d);
+            return d;
+        }
+    }
 };
 
 struct BFloat16Tag { };
@@ -104,23 +147,34 @@ template <typename V> struct NativeLoad<BFloat16Tag, V> {
         std::memcpy(&h, p + i * 2, 2);
         return V(std::bit_cast<float>(uint32_t(h) << 16));
     }
+    D2 load2(uint64_t i) const
+    {
+        H2 h;
+        std::memcpy(&h, p + i * 2, sizeof h);
+        return __builtin_convertvector(F2(__builtin_convertvector(h, U2) << 16), D2);
+    }
 };
 
 /// Element i of an already converted block.
 template <typename V> struct BufferLoad {
     const V *p;
     V operator()(uint64_t i) const { return p[i]; }
+    D2 load2(uint64_t i) const
+    {
+        D2 d;
+        std::memcpy(&d, p + i, sizeof d);
+        return d;
+    }
 };
 
-/// Compares one block of `n` element pairs loaded by `la`/`lb` (flat indices base..base+n) in the
-/// arithmetic of V (Int128, double or complex<double>) and adds the block's sums to `acc`. The
-/// order of additions is fixed (one running sum per block), so results do not depend on how the
-/// elements were loaded.
+/// Compares `n` element pairs loaded by `la`/`lb` (flat indices base..base+n, inside one block) in
+/// the arithmetic of V (Int128, double or complex<double>) and adds them to `acc`, squares to the
+/// lanes of the block in progress.
 template <typename V, typename LA, typename LB>
 void compareBlock(
     const LA &la, const LB &lb, uint64_t n, uint64_t base, const ArrayCompareOptions &o, CompareAccumulator &acc)
 {
-    double qa = 0, qb = 0, qd = 0;
+    LaneSums qa = acc.la, qb = acc.lb, qd = acc.ld;
     uint64_t differing = 0;
     double maxAbs = acc.d.maxAbs, maxRel = acc.d.maxRel;
     uint64_t maxAbsIndex = acc.d.maxAbsIndex, maxRelIndex = acc.d.maxRelIndex;
@@ -152,21 +206,22 @@ void compareBlock(
     };
     for (uint64_t i = 0; i < n; ++i) {
         const V a = la(i), b = lb(i);
+        const unsigned l = (base + i) % kLanes;
         if constexpr (std::is_same_v<V, Int128>) {
             const double x = double(a), y = double(b);
-            qa += x * x;
-            qb += y * y;
+            qa[l] += x * x;
+            qb[l] += y * y;
             if (a == b)
                 continue;
             const double diff = double(a - b);
             if (!(std::fabs(diff) <= atol + rtol * std::fabs(y)))
                 ++differing;
-            qd += diff * diff;
+            qd[l] += diff * diff;
             note(std::fabs(diff), std::fabs(y), base + i);
         } else if constexpr (std::is_same_v<V, double>) {
             const double x = a, y = b;
-            qa += x * x;
-            qb += y * y;
+            qa[l] += x * x;
+            qb[l] += y * y;
             if (x == y)
                 continue; // close, difference 0
             double diff;
@@ -180,12 +235,12 @@ void compareBlock(
             }
             if (!close)
                 ++differing;
-            qd += diff * diff;
+            qd[l] += diff * diff;
             note(std::fabs(diff), std::fabs(y), base + i);
         } else {
             const std::complex<double> x = a, y = b;
-            qa += std::norm(x);
-            qb += std::norm(y);
+            qa[l] += std::norm(x);
+            qb[l] += std::norm(y);
             if (x == y)
                 continue;
             const bool nanX = std::isnan(x.real()) || std::isnan(x.imag());
@@ -204,11 +259,13 @@ void compareBlock(
             }
             if (!close)
                 ++differing;
-            qd += std::norm(diff);
+            qd[l] += std::norm(diff);
             note(std::abs(diff), std::abs(y), base + i);
         }
     }
-    acc.addSums(qa, qb, qd);
+    acc.la = qa;
+    acc.lb = qb;
+    acc.ld = qd;
     acc.d.count += n;
     acc.d.differing += differing;
     acc.d.maxAbs = maxAbs;
@@ -218,60 +275,130 @@ void compareBlock(
     acc.d.hasMaxRel = hasMaxRel;
 }
 
-/// compareBlock<double> for a block in which every value is finite, as one loop with few branches:
-/// an equal pair adds an exact 0 to the difference sum and is never a maximum, so equal and
-/// differing pairs share the arithmetic. Numbers and summation order are compareBlock's. Returns
-/// false, adding nothing, when the block holds a NaN or an infinity or a tolerance is negative.
+/// compareBlock<double> for pairs in which every value is finite, two pairs per vector with few
+/// branches: an equal pair adds an exact 0 to the difference sum and is never a maximum, so equal
+/// and differing pairs share the arithmetic. Pairs before the first flat index that is a multiple
+/// of kLanes, and after the last whole group, go one by one. The loop keeps only the largest
+/// values; when one beats the running maximum, a second scan finds its first index. Numbers and
+/// summation order are compareBlock's. Returns false, adding nothing, when a value is not finite
+/// (or its square overflows), or a tolerance is negative.
 template <typename LA, typename LB>
 bool compareFiniteReal(
     const LA &la, const LB &lb, uint64_t n, uint64_t base, const ArrayCompareOptions &o, CompareAccumulator &acc)
 {
+    static_assert(kLanes == 4, "two vectors of two lanes");
     const double atol = o.atol, rtol = o.rtol;
     if (!(atol >= 0 && rtol >= 0))
         return false;
-    constexpr double kMax = std::numeric_limits<double>::max();
     constexpr double kMin = std::numeric_limits<double>::min();
-    ArrayDiff &r = acc.d;
-    double qa = 0, qb = 0, qd = 0, maxAbs = r.maxAbs, maxRel = r.maxRel;
-    uint64_t differing = 0, maxAbsIndex = r.maxAbsIndex, maxRelIndex = r.maxRelIndex;
-    bool hasMaxRel = r.hasMaxRel;
-    bool bad = false;
-    for (uint64_t i = 0; i < n; ++i) {
+    constexpr double kShrink = 1 - 0x1p-40;
+    LaneSums sa = acc.la, sb = acc.lb, sd = acc.ld;
+    double bestAbs = 0, bestRel = -1; // -1: no quotient yet
+    uint64_t closeCount = 0;
+    auto one = [&](uint64_t i) {
         const double x = la(i), y = lb(i), d = x - y;
-        qa += x * x;
-        qb += y * y;
-        qd += d * d;
+        const unsigned l = (base + i) % kLanes;
+        sa[l] += x * x;
+        sb[l] += y * y;
+        sd[l] += d * d;
         const double ad = std::fabs(d), ay = std::fabs(y);
-        bad |= !(std::fabs(x) <= kMax) | !(ay <= kMax);
-        differing += ad <= atol + rtol * ay ? 0 : 1;
-        if (ad > maxAbs) {
-            maxAbs = ad;
-            maxAbsIndex = base + i;
-        }
-        if (ad > 0 && ay != 0) {
-            // As compareBlock: skip the division when it certainly cannot beat maxRel.
-            const double t = maxRel * ay;
-            if (hasMaxRel && t >= kMin && ad < t * (1 - 0x1p-40))
-                continue;
-            const double rel = ad / ay;
-            if (!hasMaxRel || rel > maxRel) {
-                maxRel = rel;
-                maxRelIndex = base + i;
-                hasMaxRel = true;
+        closeCount += ad <= atol + rtol * ay ? 1 : 0;
+        bestAbs = std::max(bestAbs, ad);
+        if (ad > 0 && ay != 0)
+            bestRel = std::max(bestRel, ad / ay);
+    };
+    const uint64_t head = std::min(n, (kLanes - base % kLanes) % kLanes);
+    const uint64_t whole = head + (n - head) / kLanes * kLanes;
+    for (uint64_t i = 0; i < head; ++i)
+        one(i);
+
+    const D2 vMin = splat(kMin), vAtol = splat(atol), vRtol = splat(rtol);
+    D2 qa[2], qb[2], qd[2], mAbs[2] = {}, mRel[2] = {splat(-1), splat(-1)};
+    D2 mShrunk[2] = {splat(-kShrink), splat(-kShrink)}; // mRel * kShrink
+    I2 close[2] = {};
+    for (int h = 0; h < 2; ++h) {
+        std::memcpy(&qa[h], &sa[2 * h], sizeof(D2));
+        std::memcpy(&qb[h], &sb[2 * h], sizeof(D2));
+        std::memcpy(&qd[h], &sd[2 * h], sizeof(D2));
+    }
+    for (uint64_t i = head; i < whole; i += kLanes) {
+        for (int h = 0; h < 2; ++h) {
+            const D2 x = la.load2(i + 2 * h), y = lb.load2(i + 2 * h), d = x - y;
+            qa[h] += x * x;
+            qb[h] += y * y;
+            qd[h] += d * d;
+            const D2 ad = absOf(d), ay = absOf(y);
+            close[h] -= ad <= vAtol + vRtol * ay; // a true lane is -1
+            mAbs[h] = ad > mAbs[h] ? ad : mAbs[h];
+            // As compareBlock: divide only where the quotient may beat the lane's maximum
+            // (t normal and ad below it means ad / ay < mRel for certain).
+            const D2 t = mShrunk[h] * ay;
+            const I2 skip = (t >= vMin) & (ad < t);
+            if (anyLane(~skip)) {
+                const I2 maybe = ~skip & (ad > 0) & (ay != 0);
+                const D2 rel = ad / ay;
+                mRel[h] = (maybe & (rel > mRel[h])) ? rel : mRel[h];
+                mShrunk[h] = mRel[h] * kShrink;
             }
         }
     }
-    if (bad)
-        return false;
-    acc.addSums(qa, qb, qd);
+    for (int h = 0; h < 2; ++h) {
+        std::memcpy(&sa[2 * h], &qa[h], sizeof(D2));
+        std::memcpy(&sb[2 * h], &qb[h], sizeof(D2));
+        std::memcpy(&sd[2 * h], &qd[h], sizeof(D2));
+        for (int k = 0; k < 2; ++k) {
+            closeCount += uint64_t(close[h][k]);
+            bestAbs = std::max(bestAbs, mAbs[h][k]);
+            bestRel = std::max(bestRel, mRel[h][k]);
+        }
+    }
+    for (uint64_t i = whole; i < n; ++i)
+        one(i);
+    // Any NaN or infinity makes a sum of squares non-finite (so may a huge finite value: then
+    // compareBlock does the work, with the same result).
+    for (unsigned l = 0; l < kLanes; ++l)
+        if (!std::isfinite(sa[l]) || !std::isfinite(sb[l]))
+            return false;
+
+    ArrayDiff &r = acc.d;
+    acc.la = sa;
+    acc.lb = sb;
+    acc.ld = sd;
     r.count += n;
-    r.differing += differing;
-    r.maxAbs = maxAbs;
-    r.maxAbsIndex = maxAbsIndex;
-    r.maxRel = maxRel;
-    r.maxRelIndex = maxRelIndex;
-    r.hasMaxRel = hasMaxRel;
+    r.differing += n - closeCount;
+    if (bestAbs > r.maxAbs) {
+        uint64_t i = 0;
+        while (i + 1 < n && std::fabs(la(i) - lb(i)) != bestAbs)
+            ++i;
+        r.maxAbs = bestAbs;
+        r.maxAbsIndex = base + i;
+    }
+    if (bestRel >= 0 && (!r.hasMaxRel || bestRel > r.maxRel)) {
+        auto relAt = [&](uint64_t i) {
+            const double ad = std::fabs(la(i) - lb(i)), ay = std::fabs(lb(i));
+            return ad > 0 && ay != 0 ? ad / ay : -1.0;
+        };
+        uint64_t i = 0;
+        while (i + 1 < n && relAt(i) != bestRel)
+            ++i;
+        r.maxRel = bestRel;
+        r.maxRelIndex = base + i;
+        r.hasMaxRel = true;
+    }
     return true;
+}
+
+/// Calls fn(offset, count) for the parts of elements base..base+n that lie in one block each, in
+/// order, closing each block of `acc` that ends.
+template <typename Fn> void forEachBlockPart(uint64_t n, uint64_t base, CompareAccumulator &acc, Fn &&fn)
+{
+    for (uint64_t off = 0; off < n;) {
+        const uint64_t k = std::min(n - off, kBlock - (base + off) % kBlock);
+        fn(off, k);
+        off += k;
+        if ((base + off) % kBlock == 0)
+            acc.closeBlock();
+    }
 }
 
 /// Loads both sides straight from canonical bytes of native types TA and TB, block by block.
@@ -281,15 +408,14 @@ void compareNative(const std::byte *pa, const std::byte *pb, uint64_t n, uint64_
 {
     constexpr size_t ia = std::is_same_v<TA, BFloat16Tag> ? 2 : sizeof(TA);
     constexpr size_t ib = std::is_same_v<TB, BFloat16Tag> ? 2 : sizeof(TB);
-    for (uint64_t off = 0; off < n; off += kBlock) {
-        const uint64_t k = std::min(kBlock, n - off);
+    forEachBlockPart(n, base, acc, [&](uint64_t off, uint64_t k) {
         const NativeLoad<TA, V> la{pa + off * ia};
         const NativeLoad<TB, V> lb{pb + off * ib};
         if constexpr (std::is_same_v<V, double>)
             if (compareFiniteReal(la, lb, k, base + off, o, acc))
-                continue;
+                return;
         compareBlock<V>(la, lb, k, base + off, o, acc);
-    }
+    });
 }
 
 /// Converts `n` elements of canonical bytes in blocks into the compare domain and compares them
@@ -308,8 +434,7 @@ public:
         if (compareFast(pa, pb, n, base, acc))
             return;
         const size_t ia = itemSize(m_ta), ib = itemSize(m_tb);
-        for (uint64_t off = 0; off < n; off += kBlock) {
-            const uint64_t k = std::min(kBlock, n - off);
+        forEachBlockPart(n, base, acc, [&](uint64_t off, uint64_t k) {
             const std::byte *a = pa + off * ia, *b = pb + off * ib;
             switch (m_domain) {
             case CompareDomain::Integer:
@@ -337,7 +462,7 @@ public:
                     BufferLoad<std::complex<double>>{m_cb.data()}, k, base + off, m_options, acc);
                 break;
             }
-        }
+        });
     }
 
 private:
@@ -380,10 +505,40 @@ private:
 
 } // namespace
 
+namespace {
+
+double foldLanes(const LaneSums &q)
+{
+    static_assert(kLanes == 4);
+    return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+} // namespace
+
+void CompareAccumulator::closeBlock()
+{
+    const double qa = foldLanes(la), qb = foldLanes(lb), qd = foldLanes(ld);
+    la = lb = ld = LaneSums{};
+    if (blockSums) {
+        blockSums->push_back({qa, qb, qd});
+        return;
+    }
+    sa += qa;
+    sb += qb;
+    sd += qd;
+}
+
 void CompareAccumulator::mergeLater(const CompareAccumulator &later)
 {
-    for (const auto &q : *later.blockSums)
-        addSums(q[0], q[1], q[2]);
+    closeBlock(); // this range ends at a block boundary: nothing is in progress (adds exact zeros)
+    for (const auto &q : *later.blockSums) {
+        sa += q[0];
+        sb += q[1];
+        sd += q[2];
+    }
+    la = later.la;
+    lb = later.lb;
+    ld = later.ld;
     const ArrayDiff &l = later.d;
     d.count += l.count;
     d.differing += l.differing;
@@ -400,10 +555,13 @@ void CompareAccumulator::mergeLater(const CompareAccumulator &later)
 
 ArrayDiff CompareAccumulator::finish() const
 {
+    CompareAccumulator done = *this;
+    done.blockSums = nullptr;
+    done.closeBlock();
     ArrayDiff r = d;
-    r.normA = std::sqrt(sa);
-    r.normB = std::sqrt(sb);
-    r.normDiff = std::sqrt(sd);
+    r.normA = std::sqrt(done.sa);
+    r.normB = std::sqrt(done.sb);
+    r.normDiff = std::sqrt(done.sd);
     return r;
 }
 

@@ -13,29 +13,28 @@ namespace ckpt {
 
 __extension__ typedef __int128 CompareInt; ///< the integer compare domain (exact for every int64/uint64 pair)
 
-/// Elements compared per block: each block's sums of squares are formed from zero and then added
-/// to the running sums, so a range split at multiples of it gives the very same numbers.
+/// Elements per block. Blocks start at flat indices that are multiples of it, whatever ranges the
+/// elements arrive in. Within a block, element i adds its squares to lane i % kCompareLanes; a
+/// finished block folds its lanes in one fixed order and adds the result to the running sums. The
+/// numbers therefore depend only on the values, not on piece sizes, thread splits or which loop
+/// (vector or scalar) compared them.
 inline constexpr uint64_t kCompareBlock = 1u << 15;
+inline constexpr unsigned kCompareLanes = 4;
+using CompareLanes = std::array<double, kCompareLanes>;
 
 /// Running numbers of one comparison; sums of squares become norms in finish().
 struct CompareAccumulator {
     ArrayDiff d;
-    double sa = 0, sb = 0, sd = 0; ///< sums of squares of A, B and the differences
-    /// When set, each block's sums are appended here instead of being added (see mergeLater).
+    double sa = 0, sb = 0, sd = 0; ///< sums of squares of A, B and the differences, finished blocks
+    CompareLanes la{}, lb{}, ld{}; ///< the same for the block in progress, lane by lane
+    /// When set, each finished block's sums are appended here instead of being added (see mergeLater).
     std::vector<std::array<double, 3>> *blockSums = nullptr;
 
-    void addSums(double qa, double qb, double qd)
-    {
-        if (blockSums) {
-            blockSums->push_back({qa, qb, qd});
-            return;
-        }
-        sa += qa;
-        sb += qb;
-        sd += qd;
-    }
-    /// Adds the numbers of the range that follows this one, compared from zero with blockSums
-    /// recorded: the result is what comparing both ranges in one pass gives, bit for bit.
+    /// Folds the lanes of the block in progress into the sums (at a block boundary) and clears them.
+    void closeBlock();
+    /// Adds the numbers of the range that follows this one, which starts at a block boundary and
+    /// was compared from zero with blockSums recorded: the result is what comparing both ranges in
+    /// one pass gives, bit for bit.
     void mergeLater(const CompareAccumulator &later);
     ArrayDiff finish() const;
 };
@@ -51,7 +50,8 @@ public:
     BlockComparer(const BlockComparer &) = delete;
     BlockComparer &operator=(const BlockComparer &) = delete;
 
-    /// Adds pairs (pa[i], pb[i]) for i < n, with flat indices base + i, to `acc`.
+    /// Adds pairs (pa[i], pb[i]) for i < n, with flat indices base + i, to `acc`, which holds the
+    /// elements before base (calls must come in index order).
     void compare(const std::byte *pa, const std::byte *pb, uint64_t n, uint64_t base, CompareAccumulator &acc);
 
 private:

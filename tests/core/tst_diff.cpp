@@ -505,6 +505,87 @@ private slots:
         }
     }
 
+    void vectorLoopsMatchScalarLoops()
+    {
+        // Equal float32 or bfloat16 sides go through the two-lane vector loop; float32 against
+        // float64 through the scalar one. Ranges and pieces that start off a lane boundary, ties of
+        // the largest differences in several lanes, and a length that is no multiple of anything.
+        const size_t n = 100003;
+        std::vector<float> a(n), b(n);
+        uint32_t state = 99;
+        auto next = [&] {
+            state = state * 1664525u + 1013904223u;
+            return float(state >> 8) / float(1u << 24) * 2.0f - 1.0f;
+        };
+        for (size_t i = 0; i < n; ++i) {
+            a[i] = next() * 4.0f;
+            b[i] = i % 5 ? a[i] + next() * 0.25f : a[i];
+        }
+        // The largest |a-b| (8) at 50003, 50001 and 70000 (lanes 3, 1, 0): the first index counts.
+        for (size_t i : {size_t(50003), size_t(50001), size_t(70000)}) {
+            a[i] = 9.0f;
+            b[i] = 1.0f;
+        }
+        // The largest |a-b|/|b| (2^30) at 60002 and 60006.
+        for (size_t i : {size_t(60006), size_t(60002)}) {
+            a[i] = 1.0f;
+            b[i] = 0x1p-30f;
+        }
+        std::vector<double> b64(b.begin(), b.end());
+        const auto sa = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, {n}, {}}, raw(a));
+        const auto sb = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, {n}, {}}, raw(b));
+        const auto sb64 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float64, {n}, {}}, raw(b64));
+        auto same = [](const ArrayDiff &x, const ArrayDiff &y) {
+            return x.count == y.count && x.differing == y.differing && x.maxAbs == y.maxAbs
+                && x.maxAbsIndex == y.maxAbsIndex && x.hasMaxRel == y.hasMaxRel && x.maxRel == y.maxRel
+                && x.maxRelIndex == y.maxRelIndex && x.normA == y.normA && x.normB == y.normB
+                && x.normDiff == y.normDiff;
+        };
+        for (const ArrayCompareOptions &tol : {ArrayCompareOptions{}, ArrayCompareOptions{0.01, 0.05, false}}) {
+            for (uint64_t first : {uint64_t(0), uint64_t(3), uint64_t(50002)}) {
+                const uint64_t count = n - first;
+                ArrayCompareOptions whole = tol;
+                whole.pieceBytes = 64u << 20;
+                const ArrayDiff ref = compareArrayRange(*sa, *sb, first, count, whole);
+                QVERIFY(same(ref, compareArrayRange(*sa, *sb64, first, count, whole)));
+                for (uint64_t piece : {uint64_t(1), uint64_t(4 * 1001 + 4), uint64_t(1u << 17)}) {
+                    ArrayCompareOptions o = tol;
+                    o.pieceBytes = piece;
+                    QVERIFY2(same(ref, compareArrayRange(*sa, *sb, first, count, o)), std::to_string(piece).c_str());
+                    QVERIFY(same(ref, compareArrayRange(*sa, *sb64, first, count, o)));
+                }
+                // The numbers themselves, against a plain count and a long double sum.
+                uint64_t differing = 0;
+                long double qd = 0;
+                for (uint64_t i = first; i < n; ++i) {
+                    const double d = double(a[i]) - double(b[i]);
+                    differing += std::fabs(d) <= tol.atol + tol.rtol * std::fabs(double(b[i])) ? 0 : 1;
+                    qd += (long double)d * d;
+                }
+                QCOMPARE(ref.differing, differing);
+                QCOMPARE(ref.maxAbs, 8.0);
+                QCOMPARE(ref.maxAbsIndex, first <= 50001 ? uint64_t(50001) : uint64_t(50003));
+                QCOMPARE(ref.maxRel, 0x1p30 - 1);
+                QCOMPARE(ref.maxRelIndex, uint64_t(60002));
+                QVERIFY(std::fabs(ref.normDiff - double(std::sqrt(qd))) <= 1e-12 * ref.normDiff);
+            }
+        }
+        // bfloat16 in place against bfloat16 widened to float32.
+        std::vector<uint16_t> ha(n), hb(n);
+        std::vector<float> hb32(n);
+        for (size_t i = 0; i < n; ++i) {
+            ha[i] = bf16Bits(a[i]);
+            hb[i] = bf16Bits(b[i]);
+            hb32[i] = std::bit_cast<float>(uint32_t(hb[i]) << 16);
+        }
+        const auto xa = std::make_shared<MemoryArraySource>(ArrayInfo{DType::BFloat16, {n}, {}}, raw(ha));
+        const auto xb = std::make_shared<MemoryArraySource>(ArrayInfo{DType::BFloat16, {n}, {}}, raw(hb));
+        const auto xb32 = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, {n}, {}}, raw(hb32));
+        const ArrayDiff x = compareArrayRange(*xa, *xb, 1, n - 1, {}), y = compareArrayRange(*xa, *xb32, 1, n - 1, {});
+        QVERIFY(same(x, y));
+        QCOMPARE(x.maxAbsIndex, uint64_t(50001));
+    }
+
     void streamingBoundedReads()
     {
         // 50M float32 elements per side (200 MB each) compared in 4 MiB pieces; one element differs.
