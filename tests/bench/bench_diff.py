@@ -119,14 +119,20 @@ def main():
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--unchanged", type=int, default=0, help="leaves left unchanged in step 2")
     p.add_argument("--dir", help="parent of the temporary directory (default: system temp)")
+    p.add_argument("--data", help="keep the written run in this folder and reuse it when it exists "
+                   "(for repeated measurements; must have been written with the same options)")
     args = p.parse_args()
     tmp = tempfile.TemporaryDirectory(dir=args.dir)
     RSS_PATH = os.path.join(tmp.name, "rss")
-    root = os.path.join(tmp.name, "run")
-    t0 = time.perf_counter()
-    size = write_run(root, args.size_mb, args.leaves, args.unchanged)
-    print(f"orbax wrote 2 steps x {size / 2**20:.0f} MiB ({args.leaves} float32 leaves) "
-          f"in {time.perf_counter() - t0:.1f} s")
+    root = args.data or os.path.join(tmp.name, "run")
+    size = args.leaves * (args.size_mb * 2**20 // 4 // args.leaves // 1024 * 1024) * 4
+    if args.data and os.path.isdir(os.path.join(root, "2")):
+        print(f"reusing the run in {root}")
+    else:
+        t0 = time.perf_counter()
+        size = write_run(root, args.size_mb, args.leaves, args.unchanged)
+        print(f"orbax wrote 2 steps x {size / 2**20:.0f} MiB ({args.leaves} float32 leaves) "
+              f"in {time.perf_counter() - t0:.1f} s")
     warm(root)
 
     py = sys.executable
