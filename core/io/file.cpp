@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,30 @@ File::~File()
 {
     if (m_fd >= 0)
         ::close(m_fd);
+}
+
+MappedRange::MappedRange(void *base, size_t length, std::span<const std::byte> bytes)
+    : m_base(base)
+    , m_length(length)
+    , m_bytes(bytes)
+{ }
+
+MappedRange::~MappedRange()
+{
+    ::munmap(m_base, m_length);
+}
+
+std::shared_ptr<const MappedRange> File::map(uint64_t offset, uint64_t length) const
+{
+    if (length < kMinMapBytes || offset > m_size || length > m_size - offset)
+        return nullptr;
+    static const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+    const uint64_t start = offset / page * page, span = length + (offset - start);
+    void *p = ::mmap(nullptr, size_t(span), PROT_READ, MAP_SHARED, m_fd, off_t(start));
+    if (p == MAP_FAILED)
+        return nullptr; // reading still works
+    const auto *bytes = static_cast<const std::byte *>(p) + (offset - start);
+    return std::make_shared<MappedRange>(p, size_t(span), std::span<const std::byte>(bytes, size_t(length)));
 }
 
 void File::readAt(uint64_t offset, std::span<std::byte> out) const

@@ -11,7 +11,24 @@
 
 namespace ckpt {
 
-/// A read-only file read with pread: no shared offset, so one File may serve many threads.
+/// Bytes of a file mapped read-only; unmapped when the last reference goes. Read them only inside
+/// guardedRun() (io/guarded_read.h): a file that shrinks under a mapping faults.
+class MappedRange {
+public:
+    MappedRange(void *base, size_t length, std::span<const std::byte> bytes);
+    ~MappedRange();
+    MappedRange(const MappedRange &) = delete;
+    MappedRange &operator=(const MappedRange &) = delete;
+    std::span<const std::byte> bytes() const { return m_bytes; }
+
+private:
+    void *m_base;
+    size_t m_length;
+    std::span<const std::byte> m_bytes;
+};
+
+/// A read-only file read with pread: no shared offset, so one File may serve many threads. Large
+/// ranges can also be mapped in place (map()).
 class File final : public RandomAccess {
 public:
     /// Opens `path` for reading; throws Exception{Io or MissingData} on failure.
@@ -28,6 +45,8 @@ public:
     /// (truncated) and Exception{Io} on an OS error.
     void readAt(uint64_t offset, std::span<std::byte> out) const override;
     std::vector<std::byte> readAll() const { return readRange(0, m_size); }
+    /// Null when the range is small, outside the file, or cannot be mapped.
+    std::shared_ptr<const MappedRange> map(uint64_t offset, uint64_t length) const override;
 
 private:
     File(std::string path, int fd, uint64_t size);

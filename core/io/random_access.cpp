@@ -45,6 +45,18 @@ SubRange::SubRange(RandomAccessPtr parent, uint64_t offset, uint64_t length)
     checkRange(*m_parent, offset, length);
 }
 
+std::shared_ptr<const MappedRange> RandomAccess::map(uint64_t, uint64_t) const
+{
+    return nullptr;
+}
+
+std::shared_ptr<const MappedRange> SubRange::map(uint64_t offset, uint64_t length) const
+{
+    if (offset > m_length || length > m_length - offset)
+        return nullptr;
+    return m_parent->map(m_offset + offset, length);
+}
+
 void SubRange::readAt(uint64_t offset, std::span<std::byte> out) const
 {
     checkRange(*this, offset, out.size());

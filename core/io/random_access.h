@@ -9,6 +9,8 @@
 
 namespace ckpt {
 
+class MappedRange;
+
 /// Immutable bytes that can be read at any offset from any thread: a file, a buffer, a value
 /// inside an OCDBT data file. Reads past the end throw Exception{Corrupt} naming name() and the offset.
 class RandomAccess {
@@ -20,6 +22,12 @@ public:
     virtual const std::string &name() const = 0;
     /// Offset of byte 0 of this source inside the file name() refers to (for error offsets).
     virtual uint64_t baseOffset() const { return 0; }
+    /// The bytes [offset, offset + length) mapped in place, without a copy, where this source is
+    /// (inside) a file and the range is at least kMinMapBytes; null otherwise (use readAt). Mapped
+    /// bytes may only be read inside guardedRun() (io/guarded_read.h).
+    virtual std::shared_ptr<const MappedRange> map(uint64_t offset, uint64_t length) const;
+    /// Smaller ranges are cheaper to copy than to map.
+    static constexpr uint64_t kMinMapBytes = 256u << 10;
 
     /// Reads `length` bytes at `offset` into a new buffer, after checking they exist.
     std::vector<std::byte> readRange(uint64_t offset, uint64_t length) const;
@@ -50,6 +58,7 @@ public:
     void readAt(uint64_t offset, std::span<std::byte> out) const override;
     const std::string &name() const override { return m_parent->name(); }
     uint64_t baseOffset() const override { return m_parent->baseOffset() + m_offset; }
+    std::shared_ptr<const MappedRange> map(uint64_t offset, uint64_t length) const override;
 
 private:
     RandomAccessPtr m_parent;

@@ -1,5 +1,6 @@
 #include "ops/diff_chunk_pair.h"
 
+#include "io/guarded_read.h"
 #include "tree/error.h"
 
 #include <algorithm>
@@ -151,6 +152,14 @@ bool ChunkPairReader::read(uint64_t first, uint64_t count, std::span<std::byte> 
                 box.lo[i] = index[i] * m_chunk[i];
                 box.count[i] = std::min(m_chunk[i], m_shape[i] - box.lo[i]);
             }
+            struct Release { // mapped stored bytes stay mapped only while their chunk is decoded
+                ChunkPairScratch &s;
+                ~Release()
+                {
+                    s.storedA.releaseMapping();
+                    s.storedB.releaseMapping();
+                }
+            } release{scratch};
             const bool hasA = m_a->readStoredChunk(index, scratch.storedA);
             bool hasB = false, same;
             const std::string fa = m_a->chunkFingerprint(index);
@@ -158,7 +167,8 @@ bool ChunkPairReader::read(uint64_t first, uint64_t count, std::span<std::byte> 
                 same = true;
             } else {
                 hasB = m_b->readStoredChunk(index, scratch.storedB);
-                same = hasA == hasB && (!hasA || scratch.storedA.bytes == scratch.storedB.bytes);
+                same = hasA == hasB
+                    && (!hasA || guardedEqual(scratch.storedA.data(), scratch.storedB.data(), scratch.storedB.file));
             }
             const StoredChunk *sa = hasA ? &scratch.storedA : nullptr, *sb = hasB ? &scratch.storedB : nullptr;
             if (!same && contiguous && box.count == m_chunk && m_chunkBytes >= kParallelDecodeBytes) {

@@ -15,7 +15,10 @@ struct ChunkPairScratch {
     StoredChunk storedA, storedB; ///< encoded bytes of the current chunk pair
     std::unique_ptr<std::byte[]> chunk; ///< one decoded chunk that is not a contiguous run of the piece
     size_t chunkSize = 0;
-    size_t bytes() const { return storedA.bytes.capacity() + storedB.bytes.capacity() + chunkSize; }
+    size_t bytes() const
+    {
+        return storedA.bytes.capacity() + storedB.bytes.capacity() + chunkSize;
+    } ///< held, not mapped
 };
 
 /// Reads the same element ranges of two arrays stored on the same chunk grid with the same

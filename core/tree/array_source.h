@@ -27,11 +27,24 @@ struct Slab {
 /// holds exactly its elements of `info.dtype`. Throws InvalidArgument.
 void checkSlabOutput(const ArrayInfo &info, const Slab &slab, std::span<const std::byte> out);
 
-/// The encoded bytes of one stored chunk and where they came from (for error messages).
+/// The encoded bytes of one stored chunk and where they came from (for error messages): a copy
+/// in `bytes`, or for a large chunk of a mapped file a view into the mapping, kept alive by
+/// `owner`, that may only be read inside guardedRun() (io/guarded_read.h).
 struct StoredChunk {
     std::vector<std::byte> bytes;
+    std::span<const std::byte> mapped;
+    std::shared_ptr<const void> owner; ///< set when `mapped` holds the bytes
     std::string file;
     uint64_t offset = 0;
+
+    bool isMapped() const { return owner != nullptr; }
+    /// Drops the mapping (if any) so its pages leave this process.
+    void releaseMapping()
+    {
+        owner.reset();
+        mapped = {};
+    }
+    std::span<const std::byte> data() const { return isMapped() ? mapped : std::span<const std::byte>(bytes); }
 };
 
 /// Optional view of an ArraySource stored as a regular grid of separately encoded chunks of

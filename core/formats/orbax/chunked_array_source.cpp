@@ -1,5 +1,7 @@
 #include "formats/orbax/chunked_array_source.h"
 
+#include "io/file.h"
+#include "io/guarded_read.h"
 #include "tree/error.h"
 
 #include <algorithm>
@@ -29,10 +31,17 @@ bool ChunkReader::readStored(const std::vector<uint64_t> &index, StoredChunk &ou
     if (!value)
         return false;
     try {
-        out.bytes.resize(size_t(value->size()));
-        value->readAt(0, out.bytes);
         out.file = value->name();
         out.offset = value->baseOffset();
+        out.releaseMapping(); // an earlier mapping goes first
+        if (std::shared_ptr<const MappedRange> m = value->map(0, value->size())) {
+            out.mapped = m->bytes();
+            out.owner = std::move(m);
+            out.bytes.clear();
+            return true;
+        }
+        out.bytes.resize(size_t(value->size()));
+        value->readAt(0, out.bytes);
         return true;
     } catch (const Exception &e) {
         rethrowForChunk(e, key, m_store->describe());
@@ -45,7 +54,16 @@ void ChunkReader::decodeNamed(
     if (out.size() != m_chunkBytes)
         fail(ErrorCategory::InvalidArgument, "chunk buffer does not match the chunk size");
     try {
-        decode(stored, out);
+        if (stored.isMapped() && !decodesMapped()) {
+            StoredChunk copy;
+            copy.file = stored.file;
+            copy.offset = stored.offset;
+            copy.bytes.resize(stored.mapped.size());
+            guardedCopy(stored.mapped, copy.bytes.data(), stored.file, stored.offset);
+            decode(copy, out);
+        } else {
+            decode(stored, out);
+        }
     } catch (const Exception &e) {
         rethrowForChunk(e, chunkKey(index), m_store->describe());
     }

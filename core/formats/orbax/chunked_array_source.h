@@ -25,11 +25,14 @@ public:
     /// little-endian, NumPy itemsize; edge chunks at full size). Throws Exception{Corrupt} naming
     /// stored.file / stored.offset on damage (callers add the chunk key).
     virtual void decode(const StoredChunk &stored, std::span<std::byte> out) const = 0;
+    /// Whether decode() reads mapped stored bytes only inside guarded calls; when not, mapped
+    /// chunks are copied (guarded) before they reach decode().
+    virtual bool decodesMapped() const { return false; }
     /// See ChunkedStorage::encodingKey (the fill value is added by ChunkedArraySource).
     virtual std::string encodingKey() const = 0;
 
-    /// Reads the encoded bytes of the chunk into `out` (reusing its capacity); false when it is
-    /// not stored. Errors name the chunk.
+    /// Reads the encoded bytes of the chunk into `out` (reusing its capacity), or views them in
+    /// place when the store's file can be mapped; false when it is not stored. Errors name the chunk.
     bool readStored(const std::vector<uint64_t> &index, StoredChunk &out) const;
     /// decode() with errors prefixed by the chunk key (rethrowForChunk).
     void decodeNamed(const std::vector<uint64_t> &index, const StoredChunk &stored, std::span<std::byte> out) const;

@@ -48,19 +48,28 @@ public:
             + (m_meta.fortranOrder ? "|F|" : "|C|") + chunks + "|" + m_meta.compressor.dump();
     }
 
+    /// Little-endian C-order zstd chunks decode straight into the output (zstdDecompressInto
+    /// reads its input inside a guarded call, so mapped chunks need no copy).
+    bool plainZstd() const
+    {
+        const bool plain = !m_meta.type.bigEndian && !(m_meta.fortranOrder && m_meta.chunks.size() > 1);
+        return plain && m_meta.compressor.is_object() && m_meta.compressor.value("id", std::string()) == "zstd";
+    }
+
+    bool decodesMapped() const override { return plainZstd(); }
+
     void decode(const StoredChunk &stored, std::span<std::byte> out) const override
     {
         const uint64_t need = chunkBytes();
-        const bool plain = !m_meta.type.bigEndian && !(m_meta.fortranOrder && m_meta.chunks.size() > 1);
-        if (plain && m_meta.compressor.is_object() && m_meta.compressor.value("id", std::string()) == "zstd") {
-            const size_t n = zstdDecompressInto(stored.bytes, out, stored.file, stored.offset);
+        if (plainZstd()) {
+            const size_t n = zstdDecompressInto(stored.data(), out, stored.file, stored.offset);
             if (n != need)
                 fail(ErrorCategory::Corrupt,
                     "decodes to " + std::to_string(n) + " bytes, the chunk shape needs " + std::to_string(need),
                     stored.file, stored.offset);
             return;
         }
-        auto raw = decompressV2(m_meta.compressor, stored.bytes, need, stored.file, stored.offset);
+        auto raw = decompressV2(m_meta.compressor, stored.data(), need, stored.file, stored.offset);
         if (raw.size() != need)
             fail(ErrorCategory::Corrupt,
                 "decodes to " + std::to_string(raw.size()) + " bytes, the chunk shape needs " + std::to_string(need),

@@ -52,7 +52,7 @@ public:
     void decode(const StoredChunk &stored, std::span<std::byte> out) const override
     {
         auto raw = decodeV3Chunk(
-            m_meta.codecs, stored.bytes, m_meta.chunkShape, m_meta.dtype, m_meta.fill, stored.file, stored.offset);
+            m_meta.codecs, stored.data(), m_meta.chunkShape, m_meta.dtype, m_meta.fill, stored.file, stored.offset);
         if (raw.size() != out.size())
             fail(ErrorCategory::Corrupt,
                 "decodes to " + std::to_string(raw.size()) + " bytes, the chunk shape needs "

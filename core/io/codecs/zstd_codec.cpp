@@ -1,5 +1,6 @@
 #include "io/codecs/zstd_codec.h"
 
+#include "io/guarded_read.h"
 #include "tree/error.h"
 
 #include <algorithm>
@@ -44,7 +45,10 @@ size_t decompressStream(std::span<const std::byte> input, std::span<std::byte> b
         ZSTD_outBuffer out
             = atLimit ? ZSTD_outBuffer{probe, 1, 0} : ZSTD_outBuffer{buf.data() + produced, buf.size() - produced, 0};
         const size_t inBefore = in.pos;
-        const size_t r = ZSTD_decompressStream(ctx.get(), &out, &in);
+        // The input may be a mapped file (see StoredChunk): read it inside a guarded call.
+        size_t r = 0;
+        if (!guarded([&] { r = ZSTD_decompressStream(ctx.get(), &out, &in); }))
+            failShrunkWhileMapped(name, baseOffset + in.pos);
         if (ZSTD_isError(r))
             zstdFail(ZSTD_getErrorName(r), name, baseOffset + in.pos);
         if (atLimit && out.pos > 0)

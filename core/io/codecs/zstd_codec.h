@@ -11,7 +11,8 @@ namespace ckpt {
 /// Decompresses one or more concatenated zstd frames with the streaming API (frames without a
 /// content-size field are fine). Output is bounded: more than `maxOutput` bytes throws
 /// Exception{Corrupt}, as do garbage and truncated input. Errors name `name` and the file offset
-/// `baseOffset + position in input` where decoding stopped. Thread-safe (no shared state).
+/// `baseOffset + position in input` where decoding stopped. Input is read inside guarded calls, so
+/// it may be a mapped file (io/guarded_read.h). Thread-safe (no shared state).
 std::vector<std::byte> zstdDecompress(
     std::span<const std::byte> input, uint64_t maxOutput, const std::string &name, uint64_t baseOffset = 0);
 
