@@ -1,5 +1,7 @@
 #include "ops/diff_block_compare.h"
 
+#include "ops/diff_compare_sse2.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -18,32 +20,6 @@ constexpr uint64_t kBlock = kCompareBlock;
 
 constexpr unsigned kLanes = kCompareLanes;
 using LaneSums = CompareLanes;
-
-// Two doubles (or two 64-bit masks) in the compiler's generic vectors: one SSE2 register on x86-64,
-// one NEON register on AArch64. No FMA anywhere: a fused multiply-add would round differently from
-// the scalar loops. GCC warns that such vectors have no stable ABI by value on some targets; these
-// helpers are internal and inlined, so no ABI is involved.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-typedef double D2 __attribute__((vector_size(16)));
-typedef int64_t I2 __attribute__((vector_size(16)));
-typedef float F2 __attribute__((vector_size(8)));
-typedef uint16_t H2 __attribute__((vector_size(4)));
-typedef uint32_t U2 __attribute__((vector_size(8)));
-
-inline D2 splat(double v)
-{
-    return D2{v, v};
-}
-inline D2 absOf(D2 v)
-{
-    return D2(I2(v) & std::numeric_limits<int64_t>::max());
-}
-inline bool anyLane(I2 m)
-{
-    return (m[0] | m[1]) != 0;
-}
 
 template <typename T, typename Out> void convertNative(const std::byte *p, uint64_t n, Out *out)
 {
@@ -122,20 +98,17 @@ template <typename T, typename V> struct NativeLoad {
         std::memcpy(&v, p + i * sizeof(T), sizeof(T));
         return V(v);
     }
+#if defined(__SSE2__)
     /// Elements i and i+1 as doubles (float and double only).
-    D2 load2(uint64_t i) const
+    __m128d load2(uint64_t i) const
     {
         static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
-        if constexpr (std::is_same_v<T, float>) {
-            F2 f;
-            std::memcpy(&f, p + i * 4, sizeof f);
-            return __builtin_convertvector(f, D2);
-        } else {
-            D2 d;
-            std::memcpy(&d, p + i * 8, sizeof d);
-            return d;
-        }
+        if constexpr (std::is_same_v<T, float>)
+            return sse2::loadFloats(p + i * 4);
+        else
+            return sse2::loadDoubles(p + i * 8);
     }
+#endif
 };
 
 struct BFloat16Tag { };
@@ -147,24 +120,24 @@ template <typename V> struct NativeLoad<BFloat16Tag, V> {
         std::memcpy(&h, p + i * 2, 2);
         return V(std::bit_cast<float>(uint32_t(h) << 16));
     }
-    D2 load2(uint64_t i) const
+#if defined(__SSE2__)
+    __m128d load2(uint64_t i) const
     {
-        H2 h;
-        std::memcpy(&h, p + i * 2, sizeof h);
-        return __builtin_convertvector(F2(__builtin_convertvector(h, U2) << 16), D2);
+        return sse2::loadBFloat16s(p + i * 2);
     }
+#endif
 };
 
 /// Element i of an already converted block.
 template <typename V> struct BufferLoad {
     const V *p;
     V operator()(uint64_t i) const { return p[i]; }
-    D2 load2(uint64_t i) const
+#if defined(__SSE2__)
+    __m128d load2(uint64_t i) const
     {
-        D2 d;
-        std::memcpy(&d, p + i, sizeof d);
-        return d;
+        return sse2::loadDoubles(reinterpret_cast<const std::byte *>(p + i));
     }
+#endif
 };
 
 /// Compares `n` element pairs loaded by `la`/`lb` (flat indices base..base+n, inside one block) in
@@ -275,7 +248,8 @@ void compareBlock(
     acc.d.hasMaxRel = hasMaxRel;
 }
 
-/// compareBlock<double> for pairs in which every value is finite, two pairs per vector with few
+#if defined(__SSE2__)
+/// compareBlock<double> for pairs in which every value is finite, two pairs per SSE2 vector with few
 /// branches: an equal pair adds an exact 0 to the difference sum and is never a maximum, so equal
 /// and differing pairs share the arithmetic. Pairs before the first flat index that is a multiple
 /// of kLanes, and after the last whole group, go one by one. The loop keeps only the largest
@@ -290,8 +264,6 @@ bool compareFiniteReal(
     const double atol = o.atol, rtol = o.rtol;
     if (!(atol >= 0 && rtol >= 0))
         return false;
-    constexpr double kMin = std::numeric_limits<double>::min();
-    constexpr double kShrink = 1 - 0x1p-40;
     LaneSums sa = acc.la, sb = acc.lb, sd = acc.ld;
     double bestAbs = 0, bestRel = -1; // -1: no quotient yet
     uint64_t closeCount = 0;
@@ -312,45 +284,27 @@ bool compareFiniteReal(
     for (uint64_t i = 0; i < head; ++i)
         one(i);
 
-    const D2 vMin = splat(kMin), vAtol = splat(atol), vRtol = splat(rtol);
-    D2 qa[2], qb[2], qd[2], mAbs[2] = {}, mRel[2] = {splat(-1), splat(-1)};
-    D2 mShrunk[2] = {splat(-kShrink), splat(-kShrink)}; // mRel * kShrink
-    I2 close[2] = {};
-    for (int h = 0; h < 2; ++h) {
-        std::memcpy(&qa[h], &sa[2 * h], sizeof(D2));
-        std::memcpy(&qb[h], &sb[2 * h], sizeof(D2));
-        std::memcpy(&qd[h], &sd[2 * h], sizeof(D2));
-    }
+    const sse2::Constants c{_mm_set1_pd(atol), _mm_set1_pd(rtol)};
+    sse2::Lanes lo = sse2::startLanes(&sa[0], &sb[0], &sd[0]), hi = sse2::startLanes(&sa[2], &sb[2], &sd[2]);
+    __m128d relLo = _mm_set1_pd(-1), relHi = _mm_set1_pd(-1);
     for (uint64_t i = head; i < whole; i += kLanes) {
-        for (int h = 0; h < 2; ++h) {
-            const D2 x = la.load2(i + 2 * h), y = lb.load2(i + 2 * h), d = x - y;
-            qa[h] += x * x;
-            qb[h] += y * y;
-            qd[h] += d * d;
-            const D2 ad = absOf(d), ay = absOf(y);
-            close[h] -= ad <= vAtol + vRtol * ay; // a true lane is -1
-            mAbs[h] = ad > mAbs[h] ? ad : mAbs[h];
-            // As compareBlock: divide only where the quotient may beat the lane's maximum
-            // (t normal and ad below it means ad / ay < mRel for certain).
-            const D2 t = mShrunk[h] * ay;
-            const I2 skip = (t >= vMin) & (ad < t);
-            if (anyLane(~skip)) {
-                const I2 maybe = ~skip & (ad > 0) & (ay != 0);
-                const D2 rel = ad / ay;
-                mRel[h] = (maybe & (rel > mRel[h])) ? rel : mRel[h];
-                mShrunk[h] = mRel[h] * kShrink;
-            }
-        }
+        sse2::compareTwo(lo, relLo, la.load2(i), lb.load2(i), c);
+        sse2::compareTwo(hi, relHi, la.load2(i + 2), lb.load2(i + 2), c);
     }
-    for (int h = 0; h < 2; ++h) {
-        std::memcpy(&sa[2 * h], &qa[h], sizeof(D2));
-        std::memcpy(&sb[2 * h], &qb[h], sizeof(D2));
-        std::memcpy(&sd[2 * h], &qd[h], sizeof(D2));
-        for (int k = 0; k < 2; ++k) {
-            closeCount += uint64_t(close[h][k]);
-            bestAbs = std::max(bestAbs, mAbs[h][k]);
-            bestRel = std::max(bestRel, mRel[h][k]);
-        }
+    double lanes[6][4];
+    for (int k = 0; k < 6; ++k) {
+        const __m128d v[6][2] = {{lo.qa, hi.qa}, {lo.qb, hi.qb}, {lo.qd, hi.qd}, {lo.maxAbs, hi.maxAbs}, {relLo, relHi},
+            {_mm_castsi128_pd(lo.close), _mm_castsi128_pd(hi.close)}};
+        _mm_storeu_pd(&lanes[k][0], v[k][0]);
+        _mm_storeu_pd(&lanes[k][2], v[k][1]);
+    }
+    for (unsigned l = 0; l < kLanes; ++l) {
+        sa[l] = lanes[0][l];
+        sb[l] = lanes[1][l];
+        sd[l] = lanes[2][l];
+        bestAbs = std::max(bestAbs, lanes[3][l]);
+        bestRel = std::max(bestRel, lanes[4][l]);
+        closeCount += std::bit_cast<uint64_t>(lanes[5][l]);
     }
     for (uint64_t i = whole; i < n; ++i)
         one(i);
@@ -387,6 +341,7 @@ bool compareFiniteReal(
     }
     return true;
 }
+#endif // without SSE2, compareBlock does all the work (with the same numbers)
 
 /// Calls fn(offset, count) for the parts of elements base..base+n that lie in one block each, in
 /// order, closing each block of `acc` that ends.
@@ -411,9 +366,11 @@ void compareNative(const std::byte *pa, const std::byte *pb, uint64_t n, uint64_
     forEachBlockPart(n, base, acc, [&](uint64_t off, uint64_t k) {
         const NativeLoad<TA, V> la{pa + off * ia};
         const NativeLoad<TB, V> lb{pb + off * ib};
+#if defined(__SSE2__)
         if constexpr (std::is_same_v<V, double>)
             if (compareFiniteReal(la, lb, k, base + off, o, acc))
                 return;
+#endif
         compareBlock<V>(la, lb, k, base + off, o, acc);
     });
 }
