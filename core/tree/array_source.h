@@ -47,6 +47,15 @@ struct StoredChunk {
     std::span<const std::byte> data() const { return isMapped() ? mapped : std::span<const std::byte>(bytes); }
 };
 
+/// Decodes one chunk's canonical bytes front to back in bounded memory.
+class ChunkStream {
+public:
+    virtual ~ChunkStream() = default;
+    /// The next out.size() bytes of the chunk; throws Exception{Corrupt} naming the chunk on
+    /// damage or when the chunk ends first.
+    virtual void read(std::span<std::byte> out) = 0;
+};
+
 /// Optional view of an ArraySource stored as a regular grid of separately encoded chunks of
 /// info().chunkShape (zarr v2/v3), so a reader can compare stored bytes before decoding.
 /// Chunk indices are grid positions (one per dimension). Thread-safe like ArraySource.
@@ -67,6 +76,10 @@ public:
     /// Throws Exception naming the chunk on damage.
     virtual void decodeChunk(
         const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const = 0;
+    /// A front-to-back decoder of chunk `index` (edge chunks at full size; the fill value when it
+    /// is not stored) whose memory stays bounded (the codec's window), or null when the encoding
+    /// only decodes whole chunks.
+    virtual std::unique_ptr<ChunkStream> openChunkStream(const std::vector<uint64_t> &) const { return nullptr; }
 };
 
 /// Lazily decodes one array leaf. Implementations are immutable after construction and

@@ -88,6 +88,73 @@ std::optional<std::vector<std::byte>> ChunkReader::readChunk(const std::vector<u
     return out;
 }
 
+std::unique_ptr<ChunkStream> ChunkReader::openStream(RandomAccessPtr) const
+{
+    return nullptr;
+}
+
+namespace {
+
+/// The fill value, element after element (a chunk that is not stored).
+class FillStream final : public ChunkStream {
+public:
+    explicit FillStream(const std::vector<std::byte> &fill)
+        : m_fill(fill)
+    { }
+    void read(std::span<std::byte> out) override
+    {
+        const size_t item = m_fill.size();
+        for (size_t at = 0; at < out.size(); ++at)
+            out[at] = m_fill[(m_done + at) % item];
+        m_done += out.size();
+    }
+
+private:
+    std::vector<std::byte> m_fill;
+    uint64_t m_done = 0;
+};
+
+/// Prefixes a stream's errors with its chunk key.
+class NamedStream final : public ChunkStream {
+public:
+    NamedStream(std::unique_ptr<ChunkStream> inner, std::string key, std::string store)
+        : m_inner(std::move(inner))
+        , m_key(std::move(key))
+        , m_store(std::move(store))
+    { }
+    void read(std::span<std::byte> out) override
+    {
+        try {
+            m_inner->read(out);
+        } catch (const Exception &e) {
+            rethrowForChunk(e, m_key, m_store);
+        }
+    }
+
+private:
+    std::unique_ptr<ChunkStream> m_inner;
+    std::string m_key, m_store;
+};
+
+} // namespace
+
+std::unique_ptr<ChunkStream> ChunkReader::openChunkStream(
+    const std::vector<uint64_t> &index, const std::vector<std::byte> &fill) const
+{
+    if (!streams())
+        return nullptr;
+    const std::string key = chunkKey(index);
+    RandomAccessPtr value;
+    try {
+        value = m_store->get(key);
+    } catch (const Exception &e) {
+        rethrowForChunk(e, key, m_store->describe());
+    }
+    if (!value)
+        return std::make_unique<FillStream>(fill);
+    return std::make_unique<NamedStream>(openStream(std::move(value)), key, m_store->describe());
+}
+
 std::string ChunkReader::fingerprint(const std::vector<uint64_t> &index) const
 {
     return m_store->fingerprint(chunkKey(index));

@@ -28,6 +28,10 @@ public:
     /// Whether decode() reads mapped stored bytes only inside guarded calls; when not, mapped
     /// chunks are copied (guarded) before they reach decode().
     virtual bool decodesMapped() const { return false; }
+    /// Whether openStream() decodes this encoding piece by piece.
+    virtual bool streams() const { return false; }
+    /// A ChunkStream over the stored value of one chunk (only called when streams()).
+    virtual std::unique_ptr<ChunkStream> openStream(RandomAccessPtr value) const;
     /// See ChunkedStorage::encodingKey (the fill value is added by ChunkedArraySource).
     virtual std::string encodingKey() const = 0;
 
@@ -41,6 +45,10 @@ public:
     /// Canonical bytes of the whole chunk, or nullopt when it is not stored (reads as the fill
     /// value). Throws Exception{Corrupt} naming the chunk key for damaged chunks.
     std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const;
+    /// ChunkedStorage::openChunkStream: null unless streams(); `fill` (one element) for chunks
+    /// that are not stored. Errors name the chunk.
+    std::unique_ptr<ChunkStream> openChunkStream(
+        const std::vector<uint64_t> &index, const std::vector<std::byte> &fill) const;
     /// KvStore::fingerprint of the chunk's key (empty when unknown).
     std::string fingerprint(const std::vector<uint64_t> &index) const;
     /// Bytes of one whole decoded chunk.
@@ -80,6 +88,10 @@ public:
     bool readStoredChunk(const std::vector<uint64_t> &index, StoredChunk &out) const override;
     void decodeChunk(
         const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const override;
+    std::unique_ptr<ChunkStream> openChunkStream(const std::vector<uint64_t> &index) const override
+    {
+        return m_reader->openChunkStream(index, m_fill);
+    }
 
     const std::vector<std::byte> &fillValue() const { return m_fill; }
     const ChunkReader &reader() const { return *m_reader; }

@@ -1,6 +1,7 @@
 #include "io/codecs/zstd_codec.h"
 
 #include "io/guarded_read.h"
+#include "io/random_access.h"
 #include "tree/error.h"
 
 #include <algorithm>
@@ -65,6 +66,59 @@ size_t decompressStream(std::span<const std::byte> input, std::span<std::byte> b
 }
 
 } // namespace
+
+struct ZstdStream::Impl {
+    std::shared_ptr<const RandomAccess> input;
+    std::unique_ptr<ZSTD_DCtx, DctxDeleter> ctx{ZSTD_createDCtx()};
+    std::vector<std::byte> buffer; // input bytes read but not consumed yet: buffer[pos, size)
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    uint64_t readUpTo = 0; // input offset after the buffered bytes
+    size_t last = 1; // last ZSTD_decompressStream result: 0 at a frame end
+};
+
+ZstdStream::ZstdStream(std::shared_ptr<const RandomAccess> input)
+    : m_impl(std::make_unique<Impl>())
+{
+    m_impl->input = std::move(input);
+    if (!m_impl->ctx)
+        fail(ErrorCategory::Io, "zstd: out of memory", m_impl->input->name(), m_impl->input->baseOffset());
+    // Accept every valid frame (the default refuses windows over 128 MiB).
+    ZSTD_DCtx_setParameter(
+        m_impl->ctx.get(), ZSTD_d_windowLogMax, ZSTD_dParam_getBounds(ZSTD_d_windowLogMax).upperBound);
+}
+
+ZstdStream::~ZstdStream() = default;
+
+void ZstdStream::read(std::span<std::byte> out)
+{
+    Impl &s = *m_impl;
+    const std::string &name = s.input->name();
+    const uint64_t base = s.input->baseOffset();
+    ZSTD_outBuffer o{out.data(), out.size(), 0};
+    while (o.pos < o.size) {
+        if (s.in.pos == s.in.size) {
+            const uint64_t left = s.input->size() - s.readUpTo;
+            if (left == 0) {
+                // No input left: whatever zstd still holds comes out, or the frames ended early.
+                const size_t before = o.pos;
+                s.last = ZSTD_decompressStream(s.ctx.get(), &o, &s.in);
+                if (ZSTD_isError(s.last))
+                    zstdFail(ZSTD_getErrorName(s.last), name, base + s.readUpTo);
+                if (o.pos == before)
+                    zstdFail(s.last == 0 ? "the data ends before the chunk does" : "truncated frame", name,
+                        base + s.readUpTo);
+                continue;
+            }
+            s.buffer.resize(size_t(std::min<uint64_t>(left, 1u << 20)));
+            s.input->readAt(s.readUpTo, s.buffer);
+            s.readUpTo += s.buffer.size();
+            s.in = ZSTD_inBuffer{s.buffer.data(), s.buffer.size(), 0};
+        }
+        s.last = ZSTD_decompressStream(s.ctx.get(), &o, &s.in);
+        if (ZSTD_isError(s.last))
+            zstdFail(ZSTD_getErrorName(s.last), name, base + s.readUpTo - (s.in.size - s.in.pos));
+    }
+}
 
 std::vector<std::byte> zstdDecompress(
     std::span<const std::byte> input, uint64_t maxOutput, const std::string &name, uint64_t baseOffset)

@@ -1,0 +1,217 @@
+// Chunks larger than a read decode front to back (SequentialChunkReader): any sequence of reads
+// gives exactly the array's bytes, a sequential pass decodes every chunk once, and diff, digest and
+// streaming use it. Edge chunks (padding), missing chunks (fill), ranks 1 to 3, damage.
+#include "formats/orbax/zarr2_array.h"
+#include "io/codecs/zstd_codec.h"
+#include "io/kvstore/directory_kvstore.h"
+#include "ops/diff_array.h"
+#include "ops/digest.h"
+#include "tree/error.h"
+#include "tree/sequential_chunk_reader.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+using namespace ckpt;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string list(const std::vector<uint64_t> &d)
+{
+    std::string t;
+    for (uint64_t x : d)
+        t += (t.empty() ? "" : ", ") + std::to_string(x);
+    return "[" + t + "]";
+}
+
+void writeFile(const fs::path &p, std::span<const std::byte> bytes)
+{
+    fs::create_directories(p.parent_path());
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+/// values[i] for flat index i of the array (distinct, so a misplaced element shows).
+float valueAt(uint64_t i, float seed)
+{
+    return seed + float(i % 10007) * 0.5f - float(i / 10007);
+}
+
+/// A float32 zarr v2 array written by hand: every chunk stored (edge chunks padded with -1) except
+/// those listed in `missing` (fill 7.5); compressor "zstd", "raw" or big-endian raw ("be").
+ArraySourcePtr writeArray(const fs::path &dir, const std::vector<uint64_t> &shape, const std::vector<uint64_t> &chunks,
+    const std::string &codec, float seed, const std::vector<std::string> &missing = {})
+{
+    const std::string compressor = codec == "zstd" ? "{\"id\": \"zstd\", \"level\": 1}" : "null";
+    const std::string meta = "{\"zarr_format\": 2, \"shape\": " + list(shape) + ", \"chunks\": " + list(chunks)
+        + ", \"dtype\": \"" + (codec == "be" ? ">f4" : "<f4") + "\", \"compressor\": " + compressor
+        + ", \"fill_value\": 7.5, \"order\": \"C\", \"filters\": null}";
+    writeFile(dir / ".zarray", std::span(reinterpret_cast<const std::byte *>(meta.data()), meta.size()));
+    const size_t rank = shape.size();
+    std::vector<uint64_t> grid(rank), strides(rank, 1);
+    uint64_t count = 1, chunkElems = 1;
+    for (size_t i = 0; i < rank; ++i) {
+        grid[i] = (shape[i] + chunks[i] - 1) / chunks[i];
+        count *= grid[i];
+        chunkElems *= chunks[i];
+    }
+    for (size_t i = rank; i-- > 1;)
+        strides[i - 1] = strides[i] * shape[i];
+    for (uint64_t c = 0; c < count; ++c) {
+        std::vector<uint64_t> index(rank);
+        std::string name;
+        for (size_t i = rank, rest = c; i-- > 0; rest /= grid[i])
+            index[i] = rest % grid[i];
+        for (size_t i = 0; i < rank; ++i)
+            name += (i ? "." : "") + std::to_string(index[i]);
+        if (std::find(missing.begin(), missing.end(), name) != missing.end())
+            continue;
+        std::vector<float> chunk(chunkElems);
+        for (uint64_t e = 0; e < chunkElems; ++e) {
+            uint64_t flat = 0, rest = e;
+            bool inside = true;
+            for (size_t i = rank; i-- > 0;) {
+                const uint64_t g = index[i] * chunks[i] + rest % chunks[i];
+                rest /= chunks[i];
+                inside = inside && g < shape[i];
+                flat += g * strides[i];
+            }
+            chunk[e] = inside ? valueAt(flat, seed) : -1.0f;
+        }
+        std::vector<std::byte> raw(chunk.size() * 4);
+        std::memcpy(raw.data(), chunk.data(), raw.size());
+        if (codec == "be")
+            for (size_t e = 0; e < raw.size(); e += 4)
+                std::reverse(raw.begin() + long(e), raw.begin() + long(e) + 4);
+        writeFile(dir / name, codec == "zstd" ? zstdCompress(raw, 1) : raw);
+    }
+    return zarr::openV2Array(DirectoryKvStore::open(dir.string()), "");
+}
+
+std::vector<std::byte> readRange(SequentialChunkReader &r, uint64_t first, uint64_t n)
+{
+    std::vector<std::byte> out(n * 4);
+    r.read(first, n, out);
+    return out;
+}
+
+std::vector<std::byte> slice(const std::vector<std::byte> &all, uint64_t first, uint64_t n)
+{
+    return {all.begin() + long(first * 4), all.begin() + long((first + n) * 4)};
+}
+
+} // namespace
+
+class TestSequentialChunks : public QObject {
+    Q_OBJECT
+
+private slots:
+    void readsEqualTheArray_data()
+    {
+        QTest::addColumn<QString>("codec");
+        QTest::addColumn<std::vector<uint64_t>>("shape");
+        QTest::addColumn<std::vector<uint64_t>>("chunks");
+        QTest::addColumn<std::vector<std::string>>("missing");
+        using V = std::vector<uint64_t>;
+        using S = std::vector<std::string>;
+        QTest::newRow("2-d, chunked rows and columns, edges") << "zstd" << V{1500, 1100} << V{1024, 1024} << S{"1.0"};
+        QTest::newRow("2-d raw") << "raw" << V{1500, 1100} << V{1024, 1024} << S{};
+        QTest::newRow("1-d, edge chunk") << "zstd" << V{3000000} << V{1100000} << S{};
+        QTest::newRow("3-d, chunks span the later dims") << "zstd" << V{5, 600, 700} << V{3, 600, 700} << S{"1.0.0"};
+        QTest::newRow("3-d, middle dim chunked") << "raw" << V{4, 900, 1000} << V{3, 500, 1000} << S{};
+    }
+
+    void readsEqualTheArray()
+    {
+        QFETCH(QString, codec);
+        QFETCH(std::vector<uint64_t>, shape);
+        QFETCH(std::vector<uint64_t>, chunks);
+        QFETCH(std::vector<std::string>, missing);
+        QTemporaryDir tmp;
+        const auto src = writeArray(tmp.filePath("a").toStdString(), shape, chunks, codec.toStdString(), 1.0f, missing);
+        const auto all = src->readAll();
+        const uint64_t n = src->info().numElements();
+        for (uint64_t i : {uint64_t(0), n / 3, n - 1}) {
+            float v;
+            std::memcpy(&v, all.data() + i * 4, 4);
+            QVERIFY(v == valueAt(i, 1.0f) || (v == 7.5f && !missing.empty()));
+        }
+        auto reader = SequentialChunkReader::make(*src);
+        QVERIFY(reader);
+        // One pass in pieces that cut rows and chunks anywhere: every chunk opens once.
+        const uint64_t piece = 333331;
+        for (uint64_t first = 0; first < n; first += piece) {
+            const uint64_t k = std::min(piece, n - first);
+            QCOMPARE(readRange(*reader, first, k), slice(all, first, k));
+        }
+        uint64_t chunkCount = 1;
+        for (size_t i = 0; i < shape.size(); ++i)
+            chunkCount *= (shape[i] + chunks[i] - 1) / chunks[i];
+        QCOMPARE(reader->streamsOpened(), chunkCount);
+        // Jumps back and forth restart the chunks they need and still read right.
+        for (auto [first, k] : {std::pair<uint64_t, uint64_t>{n / 2, 1000}, {7, 5}, {n - 3, 3}, {n / 5, n / 2}}) {
+            QCOMPARE(readRange(*reader, first, k), slice(all, first, k));
+        }
+    }
+
+    void onlyLargeStreamingChunks()
+    {
+        QTemporaryDir tmp;
+        // Big-endian chunks decode whole only; small chunks are cheap to decode whole.
+        QVERIFY(!SequentialChunkReader::make(
+            *writeArray(tmp.filePath("be").toStdString(), {1500, 1100}, {1024, 1024}, "be", 1.0f)));
+        QVERIFY(!SequentialChunkReader::make(
+            *writeArray(tmp.filePath("small").toStdString(), {1500, 1100}, {100, 1100}, "zstd", 1.0f)));
+    }
+
+    void damageNamesTheChunk()
+    {
+        QTemporaryDir tmp;
+        const fs::path dir = tmp.filePath("a").toStdString();
+        const auto src = writeArray(dir, {1500, 1100}, {1024, 1024}, "zstd", 1.0f);
+        fs::resize_file(dir / "0.1", fs::file_size(dir / "0.1") / 2);
+        auto reader = SequentialChunkReader::make(*src);
+        QVERIFY(reader);
+        std::vector<std::byte> out(1500 * 1100 * 4);
+        try {
+            reader->read(0, 1500 * 1100, out); // the second half of chunk 0.1 is gone
+            QFAIL("a truncated chunk was read");
+        } catch (const Exception &e) {
+            QCOMPARE(e.error().category, ErrorCategory::Corrupt);
+            QVERIFY2(e.error().message.find("\"0.1\"") != std::string::npos, e.error().message.c_str());
+        }
+    }
+
+    void diffDigestAndStreamingUseIt()
+    {
+        QTemporaryDir tmp;
+        const auto a = writeArray(tmp.filePath("a").toStdString(), {1500, 1100}, {1024, 1024}, "zstd", 1.0f);
+        const auto b = writeArray(tmp.filePath("b").toStdString(), {1500, 1100}, {1024, 1024}, "raw", 1.25f);
+        const MemoryArraySource ma(a->info(), a->readAll()), mb(b->info(), b->readAll());
+        for (unsigned threads : {1u, 2u}) {
+            ArrayCompareOptions o;
+            o.pieceThreads = threads;
+            o.pieceBytes = 1u << 20;
+            const ArrayDiff got = compareArrays(*a, *b, o), want = compareArrays(ma, mb, o);
+            QCOMPARE(got.differing, want.differing);
+            QVERIFY(got.differing > 0);
+            QCOMPARE(got.maxAbsIndex, want.maxAbsIndex);
+            QVERIFY(got.maxAbs == want.maxAbs && got.normA == want.normA && got.normB == want.normB);
+            QVERIFY(got.normDiff == want.normDiff && got.maxRel == want.maxRel);
+        }
+        QCOMPARE(arrayDigest(*a), arrayDigest(ma));
+        std::vector<std::byte> streamed;
+        streamArray(
+            *a, [&](std::span<const std::byte> s) { streamed.insert(streamed.end(), s.begin(), s.end()); }, {},
+            1u << 20);
+        QCOMPARE(streamed, ma.readAll());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSequentialChunks)
+#include "tst_sequential_chunks.moc"
