@@ -1,6 +1,7 @@
 #include "ops/diff.h"
 
 #include "tree/error.h"
+#include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +13,18 @@
 
 namespace ckpt {
 namespace {
+
+/// Elements per band of streamed chunks when either side streams (SequentialChunkReader): both
+/// sides' bands divide it (the whole array when they differ); 0 when neither streams.
+uint64_t streamedBand(const ArraySource &a, const ArraySource &b)
+{
+    const auto sa = SequentialChunkReader::make(a), sb = SequentialChunkReader::make(b);
+    if (!sa && !sb)
+        return 0;
+    if (sa && sb && sa->bandElements() != sb->bandElements())
+        return a.info().numElements();
+    return sa ? sa->bandElements() : sb->bandElements();
+}
 
 struct Leaf {
     std::string path;
@@ -172,8 +185,12 @@ DiffResult diffTrees(const NodePtr &rootA, const NodePtr &rootB, const DiffOptio
             const uint64_t n = ia.numElements();
             const uint64_t piece = pieceElements(ia, ib, options.compare.pieceBytes);
             const uint64_t pairBytes = itemSize(ia.dtype) + itemSize(ib.dtype);
-            // Ranges are whole pieces, so chunk bands are never split between threads.
-            const uint64_t perTask = std::max<uint64_t>(1, options.taskBytes / pairBytes / piece) * piece;
+            // Ranges are whole pieces, so chunk bands are never split between threads; streamed
+            // chunks (larger than pieces) are not split either, or each range would decode them
+            // from the start.
+            uint64_t perTask = std::max<uint64_t>(1, options.taskBytes / pairBytes / piece) * piece;
+            if (const uint64_t band = streamedBand(*na.array(), *nb.array()))
+                perTask = (perTask + band - 1) / band * band;
             pieceMemory = std::max(pieceMemory, std::min(piece, n) * pairBytes * 2);
             if (n == 0) {
                 finishCompared(e);

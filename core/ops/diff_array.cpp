@@ -4,6 +4,7 @@
 #include "ops/diff_chunk_pair.h"
 
 #include "tree/error.h"
+#include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>
 #include <array>
@@ -128,6 +129,18 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
     uint64_t doneBytes = 0;
     // Chunk by chunk when both sides share a grid and an encoding: identical stored chunks decode once.
     std::unique_ptr<ChunkPairReader> chunks = same ? nullptr : ChunkPairReader::make(a, b, kMaxBandBytes);
+    // Chunks larger than a piece stream front to back instead of decoding whole for every piece.
+    std::unique_ptr<SequentialChunkReader> seqA, seqB;
+    if (!chunks) {
+        seqA = SequentialChunkReader::make(a);
+        seqB = same ? nullptr : SequentialChunkReader::make(b);
+    }
+    auto readA = [&](uint64_t pos, uint64_t k, std::span<std::byte> out) {
+        seqA ? seqA->read(pos, k, out, cancelOnly) : readFlatRange(a, pos, k, out, cancelOnly);
+    };
+    auto readB = [&](uint64_t pos, uint64_t k, std::span<std::byte> out) {
+        seqB ? seqB->read(pos, k, out, cancelOnly) : readFlatRange(b, pos, k, out, cancelOnly);
+    };
 
     std::optional<CompareBuffers> own;
     if (!buffers)
@@ -144,11 +157,22 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
         if (chunks && chunks->aligned(pos, k)) {
             bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
             sameBytes = chunks->read(pos, k, bufA, bufB, scratch.chunks, cancelOnly);
+        } else if (!same && options.pieceThreads > 1 && (seqA || seqB)) {
+            // Streamed sides decode on one thread each.
+            bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
+            auto other = std::async(std::launch::async, [&] { readB(pos, k, bufB); });
+            try {
+                readA(pos, k, bufA);
+            } catch (...) {
+                other.wait();
+                throw;
+            }
+            other.get();
         } else {
-            readFlatRange(a, pos, k, bufA, cancelOnly);
+            readA(pos, k, bufA);
             if (!same) {
                 bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
-                readFlatRange(b, pos, k, bufB, cancelOnly);
+                readB(pos, k, bufB);
             }
         }
         const std::byte *pb = sameBytes ? bufA.data() : bufB.data();

@@ -1,6 +1,7 @@
 #include "ops/digest.h"
 
 #include "io/flat_array_source.h"
+#include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>
 #include <cstring>
@@ -222,6 +223,19 @@ std::string arrayDigest(const ArraySource &source, const Progress &progress)
             const uint64_t n = std::min(step, elems - first);
             piece.resize(n * itemSize(info.dtype));
             readFlatRange(source, first, n, piece, progress);
+            h.update(piece);
+        }
+        return h.finishHex();
+    }
+    if (auto chunks = SequentialChunkReader::make(source)) {
+        // Chunks that decode front to back: bounded pieces, every chunk decoded once.
+        std::vector<std::byte> piece;
+        const uint64_t elems = info.numElements();
+        const uint64_t step = std::max<uint64_t>(1, (4u << 20) / itemSize(info.dtype));
+        for (uint64_t first = 0; first < elems; first += step) {
+            const uint64_t n = std::min(step, elems - first);
+            piece.resize(n * itemSize(info.dtype));
+            chunks->read(first, n, piece, progress);
             h.update(piece);
         }
         return h.finishHex();

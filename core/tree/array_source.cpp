@@ -1,6 +1,7 @@
 #include "tree/array_source.h"
 
 #include "tree/error.h"
+#include "tree/sequential_chunk_reader.h"
 
 #include <cstring>
 
@@ -177,11 +178,16 @@ void streamArray(const ArraySource &source, const std::function<void(std::span<c
     }
     const uint64_t step = std::max<uint64_t>(1, pieceBytes / item);
     std::vector<std::byte> buf;
+    // Chunks larger than a piece decode front to back once instead of whole for every piece.
+    const std::unique_ptr<SequentialChunkReader> chunks = SequentialChunkReader::make(source);
     for (uint64_t first = 0; first < total; first += step) {
         progress.throwIfCancelled();
         const uint64_t n = std::min(step, total - first);
         buf.resize(n * item);
-        readFlatRange(source, first, n, buf, progress);
+        if (chunks)
+            chunks->read(first, n, buf, progress);
+        else
+            readFlatRange(source, first, n, buf, progress);
         sink(buf);
     }
 }
