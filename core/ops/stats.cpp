@@ -1,6 +1,7 @@
 #include "ops/stats.h"
 
 #include "tree/error.h"
+#include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>
 #include <cmath>
@@ -117,13 +118,18 @@ ArrayStats computeStats(const ArraySource &source, const Progress &progress)
     const uint64_t rowElems = total / info.shape[0];
     const uint64_t rowsPerStep = std::max<uint64_t>(1, (32u << 20) / std::max<uint64_t>(1, rowElems * item));
     std::vector<std::byte> buf;
+    // Chunks larger than a slab decode front to back once instead of whole for every slab.
+    const std::unique_ptr<SequentialChunkReader> chunks = SequentialChunkReader::make(source);
     for (uint64_t r = 0; r < info.shape[0]; r += rowsPerStep) {
         progress.throwIfCancelled();
         Slab slab = Slab::whole(info.shape);
         slab.start[0] = r;
         slab.count[0] = std::min(rowsPerStep, info.shape[0] - r);
         buf.resize(slab.numElements() * item);
-        source.readSlab(slab, buf);
+        if (chunks)
+            chunks->read(r * rowElems, slab.numElements(), buf, progress);
+        else
+            source.readSlab(slab, buf);
         Accumulator part;
         accumulate(part, info.dtype, buf.data(), slab.numElements());
         acc.merge(part);

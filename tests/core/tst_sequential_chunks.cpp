@@ -6,6 +6,7 @@
 #include "io/kvstore/directory_kvstore.h"
 #include "ops/diff_array.h"
 #include "ops/digest.h"
+#include "ops/stats.h"
 #include "tree/error.h"
 #include "tree/sequential_chunk_reader.h"
 
@@ -210,6 +211,20 @@ private slots:
             *a, [&](std::span<const std::byte> s) { streamed.insert(streamed.end(), s.begin(), s.end()); }, {},
             1u << 20);
         QCOMPARE(streamed, ma.readAll());
+    }
+
+    void statsOfAnArrayLargerThanItsSlabs()
+    {
+        // 36 MB in 16 MiB chunks: statistics read 32 MiB row slabs through the chunk streams.
+        QTemporaryDir tmp;
+        const auto a = writeArray(tmp.filePath("a").toStdString(), {3000, 3000}, {2048, 2048}, "raw", -3.0f, {"1.1"});
+        QVERIFY(SequentialChunkReader::make(*a));
+        const MemoryArraySource ma(a->info(), a->readAll());
+        const ArrayStats got = computeStats(*a), want = computeStats(ma);
+        QCOMPARE(got.count, uint64_t(9000000));
+        QCOMPARE(got.zeroCount, want.zeroCount);
+        QCOMPARE(got.finite, want.finite);
+        QVERIFY(got.min == want.min && got.max == want.max && got.mean == want.mean && got.std == want.std);
     }
 };
 
