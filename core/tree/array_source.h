@@ -76,6 +76,8 @@ public:
     /// Throws Exception naming the chunk on damage.
     virtual void decodeChunk(
         const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const = 0;
+    /// Whether openChunkStream() works for this encoding (no I/O).
+    virtual bool streamsChunks() const { return false; }
     /// A front-to-back decoder of chunk `index` (edge chunks at full size; the fill value when it
     /// is not stored) whose memory stays bounded (the codec's window), or null when the encoding
     /// only decodes whole chunks.

@@ -19,11 +19,9 @@ std::unique_ptr<SequentialChunkReader> SequentialChunkReader::make(const ArraySo
         if (i > 0)
             streams *= (info.shape[i] + info.chunkShape[i] - 1) / info.chunkShape[i];
     }
-    if (streams > kMaxStreams || ArrayInfo{info.dtype, info.chunkShape, {}}.numBytes() < kMinChunkBytes)
+    if (streams > kMaxStreams || ArrayInfo{info.dtype, info.chunkShape, {}}.numBytes() < kMinChunkBytes
+        || !storage->streamsChunks())
         return nullptr;
-    std::vector<uint64_t> first(info.shape.size(), 0);
-    if (!storage->openChunkStream(first))
-        return nullptr; // this encoding decodes whole chunks only
     return std::unique_ptr<SequentialChunkReader>(new SequentialChunkReader(*storage, info));
 }
 

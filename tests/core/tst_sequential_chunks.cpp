@@ -4,8 +4,10 @@
 #include "formats/orbax/zarr2_array.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/kvstore/directory_kvstore.h"
+#include "layout/checkpoint.h"
 #include "ops/diff_array.h"
 #include "ops/digest.h"
+#include "ops/export.h"
 #include "ops/stats.h"
 #include "tree/error.h"
 #include "tree/sequential_chunk_reader.h"
@@ -157,6 +159,65 @@ private slots:
         // Jumps back and forth restart the chunks they need and still read right.
         for (auto [first, k] : {std::pair<uint64_t, uint64_t>{n / 2, 1000}, {7, 5}, {n - 3, 3}, {n / 5, n / 2}}) {
             QCOMPARE(readRange(*reader, first, k), slice(all, first, k));
+        }
+    }
+
+    void zarr3ShardsStream_data()
+    {
+        QTest::addColumn<bool>("compress");
+        QTest::addColumn<bool>("ocdbt");
+        QTest::newRow("bytes + zstd in OCDBT") << true << true;
+        QTest::newRow("bytes in plain files") << false << false;
+    }
+
+    void zarr3ShardsStream()
+    {
+        // What Orbax writes for zarr3: one shard per chunk holding one inner chunk, index + crc32c.
+        QFETCH(bool, compress);
+        QFETCH(bool, ocdbt);
+        QTemporaryDir tmp;
+        const auto mem = std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, {1500, 1100}, {}},
+            writeArray(tmp.filePath("src").toStdString(), {1500, 1100}, {1024, 1024}, "raw", 2.0f)->readAll());
+        ExportOptions o;
+        o.orbax.useZarr3 = true;
+        o.orbax.useOcdbt = ocdbt;
+        o.orbax.compress = compress;
+        const std::string dst = tmp.filePath("z3").toStdString();
+        exportTree(Node::makeDict({{Key::name("emb"), Node::makeArray(mem)}}), dst, o);
+        const Checkpoint c = openCheckpoint(dst);
+        const ArraySourcePtr src = findNode(c.root, parsePath("emb"))->array();
+        auto reader = SequentialChunkReader::make(*src);
+        QVERIFY(reader);
+        const auto all = mem->readAll();
+        const uint64_t n = 1500 * 1100;
+        for (uint64_t first = 0; first < n; first += 400000) {
+            const uint64_t k = std::min<uint64_t>(400000, n - first);
+            QCOMPARE(readRange(*reader, first, k), slice(all, first, k));
+        }
+        QCOMPARE(reader->streamsOpened(), uint64_t(1));
+        if (ocdbt)
+            return;
+        // A damaged shard index is Corrupt, naming the chunk.
+        fs::path shard;
+        for (const auto &e : fs::recursive_directory_iterator(dst))
+            if (e.is_regular_file() && e.path().string().find("/emb/c/") != std::string::npos)
+                shard = e.path();
+        QVERIFY(!shard.empty());
+        {
+            std::fstream f(shard, std::ios::in | std::ios::out | std::ios::binary);
+            f.seekp(std::streamoff(fs::file_size(shard) - 10));
+            f.put(char(0x5a));
+        }
+        const ArraySourcePtr again = findNode(openCheckpoint(dst).root, parsePath("emb"))->array();
+        auto damaged = SequentialChunkReader::make(*again);
+        QVERIFY(damaged);
+        std::vector<std::byte> out(4);
+        try {
+            damaged->read(0, 1, out);
+            QFAIL("a damaged shard index was read");
+        } catch (const Exception &e) {
+            QCOMPARE(e.error().category, ErrorCategory::Corrupt);
+            QVERIFY2(e.error().message.find("crc32c") != std::string::npos, e.error().message.c_str());
         }
     }
 

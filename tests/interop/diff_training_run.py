@@ -97,10 +97,12 @@ def numpy_numbers(a, b, atol=0.0, rtol=0.0):
     }
 
 
-def check_pair(ckpt, root, a, b, failures, *tolerance):
+def check_pair(ckpt, root, a, b, failures, *tolerance, sides=None):
+    """ckpt diff of steps 1 and 2 of `root` (or of the two checkpoints `sides`) against numpy."""
     atol = float(tolerance[1]) if tolerance else 0.0
     rtol = float(tolerance[3]) if tolerance else 0.0
-    rc, doc, out, err = run_ckpt(ckpt, "diff", root, root, "--step-a", "1", "--step-b", "2", "--json", *tolerance)
+    targets = list(sides) if sides else [root, root, "--step-a", "1", "--step-b", "2"]
+    rc, doc, out, err = run_ckpt(ckpt, "diff", *targets, "--json", *tolerance)
     if not failures.check(rc in (0, 1) and doc and "pairs" in doc, f"ckpt diff -> {rc}\n{out[:2000]}\n{err[:2000]}"):
         return
     pairs = {p["path"]: p for p in doc["pairs"]}
@@ -196,6 +198,16 @@ def check_large_chunks(ckpt, tmp, failures):
         mngr.wait_until_finished()
     print("large chunks:", end=" ")
     check_pair(ckpt, root, a, b, failures)
+    # The same as zarr v3 shards (one inner chunk each, bytes + zstd), OCDBT and plain files.
+    for ocdbt in (True, False):
+        sides = []
+        for name, tree in (("a", a), ("b", b)):
+            path = os.path.join(tmp, f"large_zarr3_{ocdbt}_{name}")
+            with ocp.Checkpointer(ocp.PyTreeCheckpointHandler(use_ocdbt=ocdbt, use_zarr3=True)) as ckptr:
+                ckptr.save(path, tree)
+            sides.append(path)
+        print(f"large zarr3 chunks (ocdbt={ocdbt}):", end=" ")
+        check_pair(ckpt, None, a, b, failures, sides=sides)
 
 
 def main():

@@ -1,5 +1,6 @@
 #include "formats/orbax/chunked_array_source.h"
 
+#include "io/codecs/zstd_codec.h"
 #include "io/file.h"
 #include "io/guarded_read.h"
 #include "tree/error.h"
@@ -88,12 +89,41 @@ std::optional<std::vector<std::byte>> ChunkReader::readChunk(const std::vector<u
     return out;
 }
 
-std::unique_ptr<ChunkStream> ChunkReader::openStream(RandomAccessPtr) const
+std::unique_ptr<ChunkStream> ChunkReader::openStream(RandomAccessPtr, const std::vector<std::byte> &) const
 {
     return nullptr;
 }
 
 namespace {
+
+/// zstd frames, decoded front to back.
+class ZstdChunkStream final : public ChunkStream {
+public:
+    explicit ZstdChunkStream(RandomAccessPtr value)
+        : m_zstd(std::move(value))
+    { }
+    void read(std::span<std::byte> out) override { m_zstd.read(out); }
+
+private:
+    ZstdStream m_zstd;
+};
+
+/// Bytes as stored, read front to back.
+class RawChunkStream final : public ChunkStream {
+public:
+    explicit RawChunkStream(RandomAccessPtr value)
+        : m_value(std::move(value))
+    { }
+    void read(std::span<std::byte> out) override
+    {
+        m_value->readAt(m_done, out); // throws Corrupt past the stored bytes
+        m_done += out.size();
+    }
+
+private:
+    RandomAccessPtr m_value;
+    uint64_t m_done = 0;
+};
 
 /// The fill value, element after element (a chunk that is not stored).
 class FillStream final : public ChunkStream {
@@ -152,7 +182,26 @@ std::unique_ptr<ChunkStream> ChunkReader::openChunkStream(
     }
     if (!value)
         return std::make_unique<FillStream>(fill);
-    return std::make_unique<NamedStream>(openStream(std::move(value)), key, m_store->describe());
+    try {
+        return std::make_unique<NamedStream>(openStream(std::move(value), fill), key, m_store->describe());
+    } catch (const Exception &e) {
+        rethrowForChunk(e, key, m_store->describe());
+    }
+}
+
+std::unique_ptr<ChunkStream> zstdChunkStream(RandomAccessPtr value)
+{
+    return std::make_unique<ZstdChunkStream>(std::move(value));
+}
+
+std::unique_ptr<ChunkStream> rawChunkStream(RandomAccessPtr value)
+{
+    return std::make_unique<RawChunkStream>(std::move(value));
+}
+
+std::unique_ptr<ChunkStream> fillChunkStream(const std::vector<std::byte> &fill)
+{
+    return std::make_unique<FillStream>(fill);
 }
 
 std::string ChunkReader::fingerprint(const std::vector<uint64_t> &index) const

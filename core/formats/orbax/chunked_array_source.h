@@ -30,8 +30,9 @@ public:
     virtual bool decodesMapped() const { return false; }
     /// Whether openStream() decodes this encoding piece by piece.
     virtual bool streams() const { return false; }
-    /// A ChunkStream over the stored value of one chunk (only called when streams()).
-    virtual std::unique_ptr<ChunkStream> openStream(RandomAccessPtr value) const;
+    /// A ChunkStream over the stored value of one chunk (only called when streams()); `fill` is
+    /// one element, for parts of the value that are not stored (zarr v3 shards).
+    virtual std::unique_ptr<ChunkStream> openStream(RandomAccessPtr value, const std::vector<std::byte> &fill) const;
     /// See ChunkedStorage::encodingKey (the fill value is added by ChunkedArraySource).
     virtual std::string encodingKey() const = 0;
 
@@ -63,6 +64,11 @@ private:
     uint64_t m_chunkBytes = 0;
 };
 
+/// Streams of the common encodings: zstd frames, bytes as stored, the fill value repeated.
+std::unique_ptr<ChunkStream> zstdChunkStream(RandomAccessPtr value);
+std::unique_ptr<ChunkStream> rawChunkStream(RandomAccessPtr value);
+std::unique_ptr<ChunkStream> fillChunkStream(const std::vector<std::byte> &fill);
+
 /// Rethrows `e` with its message prefixed by `zarr chunk "<key>" in <store>: `, so every chunk
 /// decoding error names the chunk it came from.
 [[noreturn]] void rethrowForChunk(const Exception &e, const std::string &key, const std::string &store);
@@ -88,6 +94,7 @@ public:
     bool readStoredChunk(const std::vector<uint64_t> &index, StoredChunk &out) const override;
     void decodeChunk(
         const std::vector<uint64_t> &index, const StoredChunk *stored, std::span<std::byte> out) const override;
+    bool streamsChunks() const override { return m_reader->streams(); }
     std::unique_ptr<ChunkStream> openChunkStream(const std::vector<uint64_t> &index) const override
     {
         return m_reader->openChunkStream(index, m_fill);

@@ -18,35 +18,6 @@ std::vector<uint64_t> parseDims(const nlohmann::json &j, const char *field, cons
     return parseSizeList(j[field], std::string("v2 ") + field, file);
 }
 
-/// A zstd-compressed chunk, decoded front to back.
-class ZstdChunkStream final : public ChunkStream {
-public:
-    explicit ZstdChunkStream(RandomAccessPtr value)
-        : m_zstd(std::move(value))
-    { }
-    void read(std::span<std::byte> out) override { m_zstd.read(out); }
-
-private:
-    ZstdStream m_zstd;
-};
-
-/// An uncompressed chunk, read front to back.
-class RawChunkStream final : public ChunkStream {
-public:
-    explicit RawChunkStream(RandomAccessPtr value)
-        : m_value(std::move(value))
-    { }
-    void read(std::span<std::byte> out) override
-    {
-        m_value->readAt(m_done, out); // throws Corrupt past the stored bytes
-        m_done += out.size();
-    }
-
-private:
-    RandomAccessPtr m_value;
-    uint64_t m_done = 0;
-};
-
 class V2ChunkReader final : public ChunkReader {
 public:
     V2ChunkReader(KvStorePtr store, std::string arrayPath, V2Metadata meta)
@@ -95,11 +66,9 @@ public:
 
     bool streams() const override { return plainZstd() || plainRaw(); }
 
-    std::unique_ptr<ChunkStream> openStream(RandomAccessPtr value) const override
+    std::unique_ptr<ChunkStream> openStream(RandomAccessPtr value, const std::vector<std::byte> &) const override
     {
-        if (plainZstd())
-            return std::make_unique<ZstdChunkStream>(std::move(value));
-        return std::make_unique<RawChunkStream>(std::move(value));
+        return plainZstd() ? zstdChunkStream(std::move(value)) : rawChunkStream(std::move(value));
     }
 
     void decode(const StoredChunk &stored, std::span<std::byte> out) const override

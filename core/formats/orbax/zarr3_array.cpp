@@ -3,12 +3,28 @@
 #include "formats/orbax/chunked_array_source.h"
 #include "formats/orbax/zarr2_array.h"
 #include "formats/orbax/zarr_dtype.h"
+#include "io/codecs/crc32c.h"
 #include "tree/error.h"
 
 #include <cstring>
 
 namespace ckpt::zarr {
 namespace {
+
+/// Whether chunks of `c` can stream front to back: little-endian bytes in C order, then zstd or
+/// nothing (no transpose, no nested sharding, no inner checksum).
+bool streamsPlainly(const V3CodecChain &c)
+{
+    if (!c.transposes.empty() || c.bigEndian || c.sharding)
+        return false;
+    return c.bytesCodecs.empty()
+        || (c.bytesCodecs.size() == 1 && c.bytesCodecs[0].is_object() && c.bytesCodecs[0].value("name", "") == "zstd");
+}
+
+std::unique_ptr<ChunkStream> plainStream(const V3CodecChain &c, RandomAccessPtr value)
+{
+    return c.bytesCodecs.empty() ? rawChunkStream(std::move(value)) : zstdChunkStream(std::move(value));
+}
 
 std::vector<uint64_t> dims(const nlohmann::json &j, const std::string &what, const std::string &file)
 {
@@ -47,6 +63,56 @@ public:
         for (std::byte b : m_meta.fill)
             fill += std::to_string(int(b)) + ",";
         return "zarr3|" + std::string(dtypeName(m_meta.dtype)) + "|" + chunks + "|" + m_meta.codecsText + "|" + fill;
+    }
+
+    /// Plain chunks, and shards holding one plain inner chunk (what Orbax writes), stream.
+    bool streams() const override
+    {
+        const V3CodecChain &c = m_meta.codecs;
+        if (!c.sharding)
+            return streamsPlainly(c);
+        return c.transposes.empty() && c.bytesCodecs.empty() && c.sharding->chunkShape == m_meta.chunkShape
+            && streamsPlainly(*c.sharding->inner);
+    }
+
+    std::unique_ptr<ChunkStream> openStream(RandomAccessPtr value, const std::vector<std::byte> &fill) const override
+    {
+        const V3CodecChain &c = m_meta.codecs;
+        if (!c.sharding)
+            return plainStream(c, std::move(value));
+        // A shard of one inner chunk: its (offset, nbytes) entry, then that range of the shard.
+        const V3Sharding &sh = *c.sharding;
+        const uint64_t indexBytes = 16 + (sh.indexCrc32c ? 4 : 0), size = value->size();
+        if (size < indexBytes)
+            fail(ErrorCategory::Corrupt,
+                "shard of " + std::to_string(size) + " bytes is shorter than its index (" + std::to_string(indexBytes)
+                    + " bytes)",
+                value->name(), value->baseOffset());
+        const uint64_t at = sh.indexAtEnd ? size - indexBytes : 0;
+        std::byte index[20];
+        value->readAt(at, std::span(index, size_t(indexBytes)));
+        if (sh.indexCrc32c) {
+            uint32_t stored;
+            std::memcpy(&stored, index + 16, 4);
+            if (crc32c(std::span(index, 16)) != stored)
+                fail(ErrorCategory::Corrupt, "shard index crc32c checksum mismatch", value->name(),
+                    value->baseOffset() + at);
+        }
+        uint64_t offset, nbytes;
+        std::memcpy(&offset, index, 8);
+        std::memcpy(&nbytes, index + 8, 8);
+        if (sh.indexBigEndian) {
+            offset = __builtin_bswap64(offset);
+            nbytes = __builtin_bswap64(nbytes);
+        }
+        if (offset == ~uint64_t(0) && nbytes == ~uint64_t(0))
+            return fillChunkStream(fill); // the inner chunk is not stored
+        if (offset > size || nbytes > size - offset)
+            fail(ErrorCategory::Corrupt,
+                "inner chunk at [" + std::to_string(offset) + ", +" + std::to_string(nbytes)
+                    + ") lies outside the shard of " + std::to_string(size) + " bytes",
+                value->name(), value->baseOffset() + at);
+        return plainStream(*sh.inner, std::make_shared<SubRange>(value, offset, nbytes));
     }
 
     void decode(const StoredChunk &stored, std::span<std::byte> out) const override
