@@ -4,6 +4,7 @@
 #include "io/file.h"
 #include "io/guarded_read.h"
 #include "tree/error.h"
+#include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>
 #include <atomic>
@@ -349,11 +350,36 @@ void ChunkedArraySource::readSlab(const Slab &slab, std::span<std::byte> out, co
     decodeInto(slab, out, progress);
 }
 
+bool ChunkedArraySource::readThroughStreams(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
+{
+    const uint64_t chunkBytes = m_reader->chunkBytes();
+    if (chunkBytes <= kWholeChunkLimit || out.size() >= chunkBytes)
+        return false;
+    // Contiguous in C order: single indices up to one dimension, whole extents after it.
+    const size_t rank = m_info.shape.size();
+    size_t k = 0;
+    while (k + 1 < rank && slab.count[k] == 1)
+        ++k;
+    for (size_t i = k + 1; i < rank; ++i)
+        if (slab.start[i] != 0 || slab.count[i] != m_info.shape[i])
+            return false;
+    auto reader = SequentialChunkReader::make(*this);
+    if (!reader)
+        return false;
+    uint64_t first = 0;
+    for (size_t i = 0; i < rank; ++i)
+        first = first * m_info.shape[i] + slab.start[i];
+    reader->read(first, slab.numElements(), out, progress);
+    return true;
+}
+
 void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, const Progress &progress) const
 {
     const size_t rank = m_info.shape.size();
     const size_t itemsize = itemSize(m_info.dtype);
     if (slab.numElements() == 0)
+        return;
+    if (readThroughStreams(slab, out, progress))
         return;
     const auto &cs = m_info.chunkShape;
     std::vector<uint64_t> firstChunk(rank), chunksPerDim(rank);

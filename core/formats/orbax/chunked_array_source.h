@@ -103,8 +103,13 @@ public:
     const std::vector<std::byte> &fillValue() const { return m_fill; }
     const ChunkReader &reader() const { return *m_reader; }
 
+    /// Chunks above this size are not decoded whole for a contiguous slab smaller than a chunk
+    /// (a plane of a stacked-layers array): the slab streams out of them instead.
+    static constexpr uint64_t kWholeChunkLimit = 64u << 20;
+
 private:
     void decodeInto(const Slab &slab, std::span<std::byte> out, const Progress &progress) const;
+    bool readThroughStreams(const Slab &slab, std::span<std::byte> out, const Progress &progress) const;
 
     ArrayInfo m_info;
     std::shared_ptr<const ChunkReader> m_reader;
