@@ -355,21 +355,35 @@ bool ChunkedArraySource::readThroughStreams(const Slab &slab, std::span<std::byt
     const uint64_t chunkBytes = m_reader->chunkBytes();
     if (chunkBytes <= kWholeChunkLimit || out.size() >= chunkBytes)
         return false;
-    // Contiguous in C order: single indices up to one dimension, whole extents after it.
-    const size_t rank = m_info.shape.size();
-    size_t k = 0;
-    while (k + 1 < rank && slab.count[k] == 1)
-        ++k;
-    for (size_t i = k + 1; i < rank; ++i)
-        if (slab.start[i] != 0 || slab.count[i] != m_info.shape[i])
-            return false;
     auto reader = SequentialChunkReader::make(*this);
     if (!reader)
         return false;
-    uint64_t first = 0;
-    for (size_t i = 0; i < rank; ++i)
-        first = first * m_info.shape[i] + slab.start[i];
-    reader->read(first, slab.numElements(), out, progress);
+    // Runs of the slab that are contiguous in C order: the last dimension, extended outwards over
+    // dimensions the slab spans whole. Their positions only grow, so every chunk streams once.
+    const size_t rank = m_info.shape.size();
+    size_t d = rank - 1;
+    uint64_t run = slab.count[d];
+    while (d > 0 && slab.start[d] == 0 && slab.count[d] == m_info.shape[d]) {
+        --d;
+        run *= slab.count[d];
+    }
+    uint64_t inner = 1; // elements per index of dimension d
+    for (size_t i = d + 1; i < rank; ++i)
+        inner *= m_info.shape[i];
+    const size_t item = itemSize(m_info.dtype);
+    std::vector<uint64_t> idx(slab.start.begin(), slab.start.begin() + long(d)); // outer index
+    for (uint64_t at = 0; at < out.size(); at += run * item) {
+        uint64_t flat = 0;
+        for (size_t i = 0; i < d; ++i)
+            flat = flat * m_info.shape[i] + idx[i];
+        flat = (flat * m_info.shape[d] + slab.start[d]) * inner;
+        reader->read(flat, run, out.subspan(size_t(at), size_t(run * item)), progress);
+        for (size_t i = d; i-- > 0;) { // next outer index, last dimension fastest
+            if (++idx[i] < slab.start[i] + slab.count[i])
+                break;
+            idx[i] = slab.start[i];
+        }
+    }
     return true;
 }
 

@@ -103,8 +103,8 @@ public:
     const std::vector<std::byte> &fillValue() const { return m_fill; }
     const ChunkReader &reader() const { return *m_reader; }
 
-    /// Chunks above this size are not decoded whole for a contiguous slab smaller than a chunk
-    /// (a plane of a stacked-layers array): the slab streams out of them instead.
+    /// Chunks above this size are not decoded whole for a slab smaller than a chunk (a plane or a
+    /// window of a stacked-layers array): the slab streams out of them row run by row run.
     static constexpr uint64_t kWholeChunkLimit = 64u << 20;
 
 private:
