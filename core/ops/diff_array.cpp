@@ -5,11 +5,11 @@
 
 #include "tree/error.h"
 #include "tree/sequential_chunk_reader.h"
+#include "util/concurrently.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <future>
 #include <memory>
 #include <optional>
 
@@ -157,22 +157,17 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
         if (chunks && chunks->aligned(pos, k)) {
             bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
             sameBytes = chunks->read(pos, k, bufA, bufB, scratch.chunks, cancelOnly);
-        } else if (!same && options.pieceThreads > 1 && (seqA || seqB)) {
-            // Streamed sides decode on one thread each.
-            bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
-            auto other = std::async(std::launch::async, [&] { readB(pos, k, bufB); });
-            try {
-                readA(pos, k, bufA);
-            } catch (...) {
-                other.wait();
-                throw;
-            }
-            other.get();
-        } else {
+        } else if (same) {
             readA(pos, k, bufA);
-            if (!same) {
-                bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
-                readB(pos, k, bufB);
+        } else {
+            bufB = scratch.get(scratch.b, scratch.sizeB, k * itemB);
+            auto sideA = [&] { readA(pos, k, bufA); };
+            auto sideB = [&] { readB(pos, k, bufB); };
+            if (options.pieceThreads > 1 && (seqA || seqB)) { // streamed sides decode on one thread each
+                runConcurrently(sideA, sideB);
+            } else {
+                sideA();
+                sideB();
             }
         }
         const std::byte *pb = sameBytes ? bufA.data() : bufB.data();
@@ -184,17 +179,11 @@ ArrayDiff compareArrayRange(const ArraySource &a, const ArraySource &b, uint64_t
             CompareAccumulator later;
             std::vector<std::array<double, 3>> sums;
             later.blockSums = &sums;
-            auto helper = std::async(std::launch::async, [&] {
-                BlockComparer(ia.dtype, ib.dtype, options)
-                    .compare(bufA.data() + half * itemA, pb + half * itemB, k - half, pos + half, later);
-            });
-            try {
-                comparer.compare(bufA.data(), pb, half, pos, acc);
-            } catch (...) {
-                helper.wait();
-                throw;
-            }
-            helper.get();
+            runConcurrently([&] { comparer.compare(bufA.data(), pb, half, pos, acc); },
+                [&] {
+                    BlockComparer(ia.dtype, ib.dtype, options)
+                        .compare(bufA.data() + half * itemA, pb + half * itemB, k - half, pos + half, later);
+                });
             acc.mergeLater(later);
         } else {
             comparer.compare(bufA.data(), pb, k, pos, acc);

@@ -2,10 +2,10 @@
 
 #include "io/guarded_read.h"
 #include "tree/error.h"
+#include "util/concurrently.h"
 
 #include <algorithm>
 #include <cstring>
-#include <future>
 
 namespace ckpt {
 namespace {
@@ -174,14 +174,8 @@ bool ChunkPairReader::read(uint64_t first, uint64_t count, std::span<std::byte> 
             if (!same && contiguous && box.count == m_chunk && m_chunkBytes >= kParallelDecodeBytes) {
                 // Two large chunks decoded straight into their pieces: decode B on a helper thread
                 // meanwhile, so one comparing thread still keeps two cores busy.
-                auto other = std::async(std::launch::async, [&] { decode(*m_b, index, sb, box, outB); });
-                try {
-                    decode(*m_a, index, sa, box, outA);
-                } catch (...) {
-                    other.wait();
-                    throw;
-                }
-                other.get();
+                runConcurrently(
+                    [&] { decode(*m_a, index, sa, box, outA); }, [&] { decode(*m_b, index, sb, box, outB); });
                 allSame = false;
                 continue;
             }
