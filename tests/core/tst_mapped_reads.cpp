@@ -9,13 +9,14 @@
 #include "ops/diff_array.h"
 #include "tree/error.h"
 
+#include "expect_error.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <stdexcept>
 
 using namespace ckpt;
 namespace fs = std::filesystem;
@@ -72,18 +73,6 @@ ArraySourcePtr writeArray(const fs::path &dir, const std::vector<float> &v, bool
     return zarr::openV2Array(DirectoryKvStore::open(dir.string()), "");
 }
 
-ErrorCategory categoryOf(const std::function<void()> &fn, std::string *message = nullptr)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        if (message)
-            *message = e.error().describe();
-        return e.error().category;
-    }
-    throw std::runtime_error("expected an exception");
-}
-
 } // namespace
 
 class TestMappedReads : public QObject {
@@ -96,12 +85,7 @@ private slots:
         QVERIFY(guarded([&] { ++ran; }));
         QVERIFY(guarded([&] { QVERIFY(guarded([&] { ++ran; })); }));
         QCOMPARE(ran, 2);
-        try {
-            guarded([] { fail(ErrorCategory::Corrupt, "inside"); });
-            QFAIL("the exception was lost");
-        } catch (const Exception &e) {
-            QCOMPARE(e.error().category, ErrorCategory::Corrupt);
-        }
+        expectError([] { guarded([] { fail(ErrorCategory::Corrupt, "inside"); }); }, ErrorCategory::Corrupt);
         QVERIFY(guarded([&] { ++ran; })); // the thread's guard was put back after the throw
         QCOMPARE(ran, 3);
     }
@@ -139,13 +123,13 @@ private slots:
         std::vector<std::byte> copy(1u << 20);
         guardedCopy(m->bytes(), copy.data(), path.string(), 0); // faults nothing: all there
         fs::resize_file(path, 0); // another program truncates the file under the mapping
-        std::string message;
-        QCOMPARE(
-            categoryOf([&] { guardedCopy(m->bytes(), copy.data(), path.string(), 0); }, &message), ErrorCategory::Io);
+        const std::string message
+            = expectError([&] { guardedCopy(m->bytes(), copy.data(), path.string(), 0); }, ErrorCategory::Io)
+                  .describe();
         QVERIFY2(message.find("shrank") != std::string::npos && message.find(path.string()) != std::string::npos,
             message.c_str());
-        QCOMPARE(categoryOf([&] { guardedEqual(m->bytes(), copy, path.string()); }), ErrorCategory::Io);
-        QCOMPARE(categoryOf([&] { zstdDecompressInto(m->bytes(), copy, path.string(), 0); }), ErrorCategory::Io);
+        expectError([&] { guardedEqual(m->bytes(), copy, path.string()); }, ErrorCategory::Io);
+        expectError([&] { zstdDecompressInto(m->bytes(), copy, path.string(), 0); }, ErrorCategory::Io);
     }
 
     void mappedChunksDecodeLikeCopies_data()
@@ -191,13 +175,12 @@ private slots:
         QVERIFY(b->chunkedStorage()->readStoredChunk({0, 0}, stored));
         QVERIFY(stored.isMapped());
         fs::resize_file(fs::path(tmp.filePath("b").toStdString()) / "0.0", 100);
-        std::string message;
-        QCOMPARE(categoryOf(
-                     [&] {
-                         b->chunkedStorage()->decodeChunk({0, 0}, &stored, out);
-                     },
-                     &message),
-            ErrorCategory::Io);
+        const std::string message = expectError(
+            [&] {
+                b->chunkedStorage()->decodeChunk({0, 0}, &stored, out);
+            },
+            ErrorCategory::Io)
+                                        .describe();
         QVERIFY2(
             message.find("0.0") != std::string::npos && message.find("shrank") != std::string::npos, message.c_str());
     }
