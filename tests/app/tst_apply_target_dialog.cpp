@@ -2,6 +2,7 @@
 // manual alignment, promotion to a regex rule, both rule directions, and operation() giving what
 // `ckpt transform` with the same rules writes, digest for digest.
 #include "app_test_helpers.h"
+#include "tree_builders.h"
 
 #include "apply_target_dialog.h"
 #include "restore_report_model.h"
@@ -24,7 +25,6 @@
 #include <QTimer>
 #include <QtTest>
 
-#include <cstring>
 #include <map>
 #include <memory>
 
@@ -34,26 +34,8 @@ namespace {
 
 constexpr int kWaitMs = 60000;
 
-NodePtr f32(std::vector<uint64_t> shape, float base)
-{
-    uint64_t n = 1;
-    for (uint64_t d : shape)
-        n *= d;
-    std::vector<std::byte> raw(n * 4);
-    for (uint64_t i = 0; i < n; ++i) {
-        const float v = base + float(i);
-        std::memcpy(raw.data() + i * 4, &v, 4);
-    }
-    return Node::makeArray(std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float32, std::move(shape), {}}, raw));
-}
-
-NodePtr dict(std::vector<std::pair<std::string, NodePtr>> kv)
-{
-    std::vector<Child> c;
-    for (auto &[k, v] : kv)
-        c.push_back({Key::name(k), v});
-    return Node::makeDict(std::move(c));
-}
+using testtree::dict;
+using testtree::f32;
 
 const RestoreLeaf *leafOf(const RestoreReport &r, const std::string &path)
 {

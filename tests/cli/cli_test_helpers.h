@@ -4,6 +4,8 @@
 
 #include "tree/node.h"
 
+#include "tree_builders.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QStringList>
@@ -24,10 +26,8 @@ struct Run {
 /// Runs the `ckpt` executable built with the tests (CKPT_CLI) with `args`, waiting up to `timeoutMs`.
 Run runCkpt(const QStringList &args, int timeoutMs = 120000);
 
-/// A float32 array of `shape` whose element i is base + i.
-ckpt::NodePtr f32(std::vector<uint64_t> shape, float base);
-/// A dict node with these children, in this order.
-ckpt::NodePtr dict(std::vector<std::pair<std::string, ckpt::NodePtr>> kv);
+using testtree::dict;
+using testtree::f32;
 /// The JSON object in `bytes` (empty when it is not one).
 QJsonObject json(const QByteArray &bytes);
 /// The whole file (empty when it cannot be read).

@@ -1,10 +1,11 @@
 // `ckpt diff` end to end: exit codes 0/1/2, tolerance and NaN flags, renames, JSON, run view.
+#include "cli_test_helpers.h"
+
 #include "formats/flax_msgpack/msgpack_writer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -15,19 +16,13 @@ using namespace ckpt;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
+using clitest::dict;
+using clitest::json;
+using clitest::Run;
 
 Run ckptDiff(const QStringList &args)
 {
-    QProcess p;
-    p.start(QStringLiteral(CKPT_CLI), QStringList{QStringLiteral("diff")} + args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-        p.readAllStandardError()};
+    return clitest::runCkpt(QStringList{QStringLiteral("diff")} + args);
 }
 
 NodePtr f64(const std::vector<double> &v)
@@ -35,14 +30,6 @@ NodePtr f64(const std::vector<double> &v)
     std::vector<std::byte> b(v.size() * 8);
     std::memcpy(b.data(), v.data(), b.size());
     return Node::makeArray(std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float64, {v.size()}, {}}, b));
-}
-
-NodePtr dict(std::vector<std::pair<std::string, NodePtr>> kv)
-{
-    std::vector<Child> c;
-    for (auto &[k, n] : kv)
-        c.push_back({Key::name(k), n});
-    return Node::makeDict(std::move(c));
 }
 
 QString corpus(const char *rel)
@@ -85,7 +72,7 @@ private slots:
         QVERIFY(lines[3].contains(" w "));
         r = ckptDiff({a, b, kJson});
         QCOMPARE(r.code, 1);
-        const QJsonObject doc = r.json();
+        const QJsonObject doc = json(r.out);
         QCOMPARE(doc[QStringLiteral("ckpt_json")].toInt(), 1);
         QCOMPARE(
             doc[QStringLiteral("a")].toObject()[QStringLiteral("format")].toString(), QStringLiteral("flax-msgpack"));
@@ -104,8 +91,8 @@ private slots:
         QCOMPARE(sum[QStringLiteral("identical")].toBool(), false);
         // --only-differences drops the equal pair, not the summary.
         r = ckptDiff({a, b, kJson, QStringLiteral("--only-differences")});
-        QCOMPARE(r.json()[QStringLiteral("pairs")].toArray().size(), 1);
-        QCOMPARE(r.json()[QStringLiteral("summary")].toObject()[QStringLiteral("pairs")].toInt(), 2);
+        QCOMPARE(json(r.out)[QStringLiteral("pairs")].toArray().size(), 1);
+        QCOMPARE(json(r.out)[QStringLiteral("summary")].toObject()[QStringLiteral("pairs")].toInt(), 2);
         r = ckptDiff({a, b, QStringLiteral("--only-differences")});
         QVERIFY(!r.out.contains("same  "));
     }
@@ -121,8 +108,7 @@ private slots:
         const QString n = file("nan.msgpack", dict({{"w", f64({std::nan(""), 1})}}));
         QCOMPARE(ckptDiff({n, n}).code, 1);
         QCOMPARE(ckptDiff({n, n, QStringLiteral("--nan-equal")}).code, 0);
-        QCOMPARE(ckptDiff({n, n, QStringLiteral("--nan-equal"), kJson})
-                     .json()[QStringLiteral("options")]
+        QCOMPARE(json(ckptDiff({n, n, QStringLiteral("--nan-equal"), kJson}).out)[QStringLiteral("options")]
                      .toObject()[QStringLiteral("nan_equal")]
                      .toBool(),
             true);
@@ -134,10 +120,10 @@ private slots:
         const QString b = file("r2.msgpack", dict({{"new", dict({{"k", f64({1})}, {"b", f64({2})}})}}));
         Run r = ckptDiff({a, b, kJson});
         QCOMPARE(r.code, 1);
-        QCOMPARE(r.json()[QStringLiteral("summary")].toObject()[QStringLiteral("added")].toInt(), 2);
+        QCOMPARE(json(r.out)[QStringLiteral("summary")].toObject()[QStringLiteral("added")].toInt(), 2);
         r = ckptDiff({a, b, QStringLiteral("--rename"), QStringLiteral("old/(.*)=new/\\1"), kJson});
         QCOMPARE(r.code, 0);
-        const QJsonObject first = r.json()[QStringLiteral("pairs")].toArray()[0].toObject();
+        const QJsonObject first = json(r.out)[QStringLiteral("pairs")].toArray()[0].toObject();
         QCOMPARE(first[QStringLiteral("renamed")].toBool(), true);
         QCOMPARE(first[QStringLiteral("a")].toObject()[QStringLiteral("path")].toString(), QStringLiteral("old/k"));
         // Two rules, first match wins: k goes elsewhere, so it no longer lines up.
@@ -152,7 +138,7 @@ private slots:
         const QString a = file("e.msgpack", dict({{"w", f64({1})}}));
         Run r = ckptDiff({a, m_dir.path() + QStringLiteral("/missing"), kJson});
         QCOMPARE(r.code, 2);
-        QVERIFY(r.json()[QStringLiteral("error")].toString().startsWith(QStringLiteral("missing_data")));
+        QVERIFY(json(r.out)[QStringLiteral("error")].toString().startsWith(QStringLiteral("missing_data")));
         QCOMPARE(ckptDiff({a}).code, 2);
         QCOMPARE(ckptDiff({a, a, QStringLiteral("--atol"), QStringLiteral("-1")}).code, 2);
         QCOMPARE(ckptDiff({a, a, QStringLiteral("--rtol"), QStringLiteral("abc")}).code, 2);
@@ -184,11 +170,11 @@ private slots:
         QVERIFY(run.out.contains("1.000e-01"));
         run = ckptDiff({root, QStringLiteral("--steps"), QStringLiteral("200.."), kJson});
         QCOMPARE(run.code, 0); // 200 -> 300 changes nothing
-        const QJsonObject doc = run.json();
+        const QJsonObject doc = json(run.out);
         QCOMPARE(doc[QStringLiteral("ckpt_json")].toInt(), 1);
         QCOMPARE(doc[QStringLiteral("steps")].toArray(), (QJsonArray{200, 300}));
         run = ckptDiff({root, QStringLiteral("--steps"), QStringLiteral("..200"), kJson});
-        const QJsonArray leaves = run.json()[QStringLiteral("leaves")].toArray();
+        const QJsonArray leaves = json(run.out)[QStringLiteral("leaves")].toArray();
         QCOMPARE(leaves.size(), 2);
         const QJsonObject cell = leaves[0].toObject()[QStringLiteral("cells")].toArray()[0].toObject();
         QCOMPARE(cell[QStringLiteral("state")].toString(), QStringLiteral("changed"));
@@ -205,10 +191,10 @@ private slots:
             QSKIP("shared corpus not present");
         Run r = ckptDiff({a, b, kJson, QStringLiteral("--only-differences")});
         QCOMPARE(r.code, 1);
-        const QJsonObject sum = r.json()[QStringLiteral("summary")].toObject();
+        const QJsonObject sum = json(r.out)[QStringLiteral("summary")].toObject();
         QCOMPARE(sum[QStringLiteral("shape_changed")].toInt(), 2);
         QCOMPARE(sum[QStringLiteral("pairs")].toInt(), 115);
-        QCOMPARE(r.json()[QStringLiteral("pairs")].toArray().size(), 115 - sum[QStringLiteral("same")].toInt());
+        QCOMPARE(json(r.out)[QStringLiteral("pairs")].toArray().size(), 115 - sum[QStringLiteral("same")].toInt());
         QCOMPARE(ckptDiff({a, a}).code, 0);
     }
 };
