@@ -211,9 +211,11 @@ std::string arrayDigest(const ArraySource &source, const Progress &progress)
     const ArrayInfo &info = source.info();
     const uint64_t total = info.numBytes();
     Sha256 h;
-    if (dynamic_cast<const FlatArraySource *>(&source)) {
-        // Bytes stored as they are: hash them through one small buffer per thread, so no array-sized
-        // allocation (and its page faults) happens per leaf.
+    const std::unique_ptr<SequentialChunkReader> chunks = SequentialChunkReader::make(source);
+    if (chunks || dynamic_cast<const FlatArraySource *>(&source)) {
+        // Bytes stored as they are, or chunks that decode front to back: hash them through one
+        // small buffer per thread, so no array-sized allocation (and its page faults) happens per
+        // leaf, and every chunk is decoded once.
         thread_local std::vector<std::byte> piece;
         constexpr uint64_t kPiece = 4u << 20;
         const uint64_t elems = info.numElements();
@@ -222,20 +224,10 @@ std::string arrayDigest(const ArraySource &source, const Progress &progress)
             progress.throwIfCancelled();
             const uint64_t n = std::min(step, elems - first);
             piece.resize(n * itemSize(info.dtype));
-            readFlatRange(source, first, n, piece, progress);
-            h.update(piece);
-        }
-        return h.finishHex();
-    }
-    if (auto chunks = SequentialChunkReader::make(source)) {
-        // Chunks that decode front to back: bounded pieces, every chunk decoded once.
-        std::vector<std::byte> piece;
-        const uint64_t elems = info.numElements();
-        const uint64_t step = std::max<uint64_t>(1, (4u << 20) / itemSize(info.dtype));
-        for (uint64_t first = 0; first < elems; first += step) {
-            const uint64_t n = std::min(step, elems - first);
-            piece.resize(n * itemSize(info.dtype));
-            chunks->read(first, n, piece, progress);
+            if (chunks)
+                chunks->read(first, n, piece, progress);
+            else
+                readFlatRange(source, first, n, piece, progress);
             h.update(piece);
         }
         return h.finishHex();
