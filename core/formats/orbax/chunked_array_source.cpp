@@ -182,7 +182,7 @@ std::unique_ptr<ChunkStream> ChunkReader::openChunkStream(
         rethrowForChunk(e, key, m_store->describe());
     }
     if (!value)
-        return std::make_unique<FillStream>(fill);
+        return fillChunkStream(fill);
     try {
         return std::make_unique<NamedStream>(openStream(std::move(value), fill), key, m_store->describe());
     } catch (const Exception &e) {

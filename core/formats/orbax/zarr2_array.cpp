@@ -48,21 +48,20 @@ public:
             + (m_meta.fortranOrder ? "|F|" : "|C|") + chunks + "|" + m_meta.compressor.dump();
     }
 
-    /// Little-endian C-order zstd chunks decode straight into the output (zstdDecompressInto
-    /// reads its input inside a guarded call, so mapped chunks need no copy).
+    /// Little-endian elements in C order: decoded bytes are the chunk as it is.
+    bool plainLayout() const { return !m_meta.type.bigEndian && !(m_meta.fortranOrder && m_meta.chunks.size() > 1); }
+
+    /// Plain zstd chunks decode straight into the output (zstdDecompressInto reads its input
+    /// inside a guarded call, so mapped chunks need no copy).
     bool plainZstd() const
     {
-        const bool plain = !m_meta.type.bigEndian && !(m_meta.fortranOrder && m_meta.chunks.size() > 1);
-        return plain && m_meta.compressor.is_object() && m_meta.compressor.value("id", std::string()) == "zstd";
+        return plainLayout() && m_meta.compressor.is_object() && m_meta.compressor.value("id", std::string()) == "zstd";
     }
 
     bool decodesMapped() const override { return plainZstd(); }
 
-    bool plainRaw() const
-    {
-        const bool plain = !m_meta.type.bigEndian && !(m_meta.fortranOrder && m_meta.chunks.size() > 1);
-        return plain && m_meta.compressor.is_null();
-    }
+    /// Plain chunks stored without a compressor.
+    bool plainRaw() const { return plainLayout() && m_meta.compressor.is_null(); }
 
     bool streams() const override { return plainZstd() || plainRaw(); }
 
