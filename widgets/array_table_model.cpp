@@ -1,7 +1,7 @@
 #include "array_table_model.h"
 
 #include "tree/dtype.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QFontDatabase>
 #include <QFutureWatcher>
@@ -29,12 +29,12 @@ void ArrayTableModel::setSource(ckpt::ArraySourcePtr source)
 {
     beginResetModel();
     m_source = std::move(source);
-    m_spec = m_source ? SliceSpec::defaultFor(m_source->info().shape) : SliceSpec{};
+    m_spec = m_source ? ckpt::PlaneSpec::defaultFor(m_source->info().shape) : ckpt::PlaneSpec{};
     clearBlocks();
     endResetModel();
 }
 
-bool ArrayTableModel::setSlice(const SliceSpec &spec)
+bool ArrayTableModel::setSlice(const ckpt::PlaneSpec &spec)
 {
     if (!m_source || !spec.isValidFor(m_source->info().shape))
         return false;
@@ -112,7 +112,7 @@ void ArrayTableModel::store(BlockPtr block) const
         m_cache.pop_back();
 }
 
-ArrayTableModel::BlockPtr ArrayTableModel::readBlock(const ckpt::ArraySource &src, const SliceSpec &spec, quint64 key,
+ArrayTableModel::BlockPtr ArrayTableModel::readBlock(const ckpt::ArraySource &src, const ckpt::PlaneSpec &spec, quint64 key,
     uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc)
 {
     auto block = std::make_shared<Block>();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "array_slice.h"
+#include "ops/plane/array_plane.h"
 
 #include <QAbstractTableModel>
 #include <QSet>
@@ -11,7 +11,7 @@
 #include <vector>
 
 /// A 2-D window onto an N-d array leaf: rows and columns follow the two chosen dimensions of a
-/// SliceSpec, every other dimension sits at its fixed index.
+/// ckpt::PlaneSpec, every other dimension sits at its fixed index.
 ///
 /// Only blocks of blockRows() x blockCols() cells that a view asks for are read, each with one
 /// readSlab(); the last maxCachedBlocks() blocks are kept. In asynchronous mode (the default) a
@@ -30,8 +30,8 @@ public:
     void setSource(ckpt::ArraySourcePtr source);
     const ckpt::ArraySourcePtr &source() const { return m_source; }
     /// Changes the plane; ignored (returns false) when the spec does not fit the array.
-    bool setSlice(const SliceSpec &spec);
-    const SliceSpec &slice() const { return m_spec; }
+    bool setSlice(const ckpt::PlaneSpec &spec);
+    const ckpt::PlaneSpec &slice() const { return m_spec; }
 
     void setBlockSize(int rows, int cols);
     int blockRows() const { return m_blockRows; }
@@ -63,14 +63,14 @@ private:
     BlockPtr findBlock(quint64 key) const;
     void request(quint64 key) const;
     void store(BlockPtr block) const;
-    static BlockPtr readBlock(const ckpt::ArraySource &src, const SliceSpec &spec, quint64 key, uint64_t r0,
+    static BlockPtr readBlock(const ckpt::ArraySource &src, const ckpt::PlaneSpec &spec, quint64 key, uint64_t r0,
         uint64_t nr, uint64_t c0, uint64_t nc);
     quint64 blockKey(int row, int col) const;
     void blockGeometry(quint64 key, uint64_t &r0, uint64_t &nr, uint64_t &c0, uint64_t &nc) const;
     void clearBlocks();
 
     ckpt::ArraySourcePtr m_source;
-    SliceSpec m_spec;
+    ckpt::PlaneSpec m_spec;
     int m_blockRows = 64;
     int m_blockCols = 32;
     int m_maxBlocks = 48;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tree/error.h"
-#include "util/progress.h"
+#include "base/error.h"
+#include "base/progress.h"
 
 #include <QFutureWatcher>
 #include <QObject>

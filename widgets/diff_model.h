@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ops/diff.h"
+#include "ops/diff/diff.h"
 
 #include <QAbstractItemModel>
 

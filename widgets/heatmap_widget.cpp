@@ -1,7 +1,7 @@
 #include "heatmap_widget.h"
 
 #include "tree/dtype.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QContextMenuEvent>
 #include <QFontDatabase>
@@ -47,7 +47,7 @@ HeatmapWidget::~HeatmapWidget()
     }
 }
 
-void HeatmapWidget::setWindow(SliceWindow window)
+void HeatmapWidget::setWindow(ckpt::PlaneWindow window)
 {
     m_window = std::move(window);
     m_message.clear();
@@ -66,7 +66,7 @@ void HeatmapWidget::setFixedScale(std::optional<ColourScale> scale)
     update();
 }
 
-void HeatmapWidget::setSource(ckpt::ArraySourcePtr source, const SliceSpec &spec)
+void HeatmapWidget::setSource(ckpt::ArraySourcePtr source, const ckpt::PlaneSpec &spec)
 {
     m_source = std::move(source);
     m_spec = spec;
@@ -84,7 +84,7 @@ void HeatmapWidget::clear(const QString &message)
     update();
 }
 
-void HeatmapWidget::setPooling(Pooling pooling)
+void HeatmapWidget::setPooling(ckpt::Pooling pooling)
 {
     if (pooling == m_pooling)
         return;
@@ -182,7 +182,7 @@ void HeatmapWidget::renderImage(const QSize &pixels)
 {
     const uint64_t outRows = std::max(1, pixels.height()), outCols = std::max(1, pixels.width());
     const std::vector<double> pooled
-        = poolGrid(m_window.values, m_window.rows, m_window.cols, outRows, outCols, m_pooling);
+        = ckpt::poolGrid(m_window.values, m_window.rows, m_window.cols, outRows, outCols, m_pooling);
     const uint64_t rows = std::min(m_window.rows, outRows), cols = std::min(m_window.cols, outCols);
     m_image = QImage(int(cols), int(rows), QImage::Format_RGB32);
     for (uint64_t r = 0; r < rows; ++r) {
@@ -239,7 +239,7 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
                           .arg(m_window.rowStep)
                           .arg(m_window.colStep);
         if (uint64_t(m_image.width()) < m_window.cols || uint64_t(m_image.height()) < m_window.rows)
-            footer += m_pooling == Pooling::MaxAbs ? tr("  · pixels show the largest magnitude")
+            footer += m_pooling == ckpt::Pooling::MaxAbs ? tr("  · pixels show the largest magnitude")
                                                    : tr("  · pixels show the mean");
     }
     p.drawText(
@@ -278,11 +278,11 @@ void HeatmapWidget::contextMenuEvent(QContextMenuEvent *event)
 {
     QMenu menu(this);
     auto *maxAbs
-        = menu.addAction(tr("Pixels show the largest magnitude"), this, [this] { setPooling(Pooling::MaxAbs); });
-    auto *mean = menu.addAction(tr("Pixels show the mean"), this, [this] { setPooling(Pooling::Mean); });
+        = menu.addAction(tr("Pixels show the largest magnitude"), this, [this] { setPooling(ckpt::Pooling::MaxAbs); });
+    auto *mean = menu.addAction(tr("Pixels show the mean"), this, [this] { setPooling(ckpt::Pooling::Mean); });
     maxAbs->setCheckable(true);
     mean->setCheckable(true);
-    maxAbs->setChecked(m_pooling == Pooling::MaxAbs);
-    mean->setChecked(m_pooling == Pooling::Mean);
+    maxAbs->setChecked(m_pooling == ckpt::Pooling::MaxAbs);
+    mean->setChecked(m_pooling == ckpt::Pooling::Mean);
     menu.exec(event->globalPos());
 }

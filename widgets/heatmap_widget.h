@@ -1,8 +1,8 @@
 #pragma once
 
-#include "array_slice.h"
+#include "ops/plane/array_plane.h"
 #include "colour_map.h"
-#include "plane_pooling.h"
+#include "ops/plane/plane_pooling.h"
 
 #include "tree/array_source.h"
 
@@ -25,18 +25,18 @@ public:
     ~HeatmapWidget() override;
 
     /// Shows `window`; the colour scale is chosen from its values unless a fixed scale is set.
-    void setWindow(SliceWindow window);
+    void setWindow(ckpt::PlaneWindow window);
     /// Colours by `scale` instead of one chosen from each window's values (so that several
     /// heatmaps share one scale); nullopt returns to the per-window choice. Unset by default.
     void setFixedScale(std::optional<ColourScale> scale);
     const std::optional<ColourScale> &fixedScale() const { return m_fixedScale; }
     /// Where exact values of cells missing from the window are read (null: none are read).
-    void setSource(ckpt::ArraySourcePtr source, const SliceSpec &spec);
+    void setSource(ckpt::ArraySourcePtr source, const ckpt::PlaneSpec &spec);
     void clear(const QString &message = {});
-    const SliceWindow &window() const { return m_window; }
+    const ckpt::PlaneWindow &window() const { return m_window; }
     const ColourScale &scale() const { return m_scale; }
-    void setPooling(Pooling pooling);
-    Pooling pooling() const { return m_pooling; }
+    void setPooling(ckpt::Pooling pooling);
+    ckpt::Pooling pooling() const { return m_pooling; }
     /// The image last painted (pooled to the plot's pixels); null before the first paint.
     const QImage &image() const { return m_image; }
 
@@ -74,16 +74,16 @@ private:
     void readExact(uint64_t row, uint64_t col);
     void renderImage(const QSize &pixels);
 
-    SliceWindow m_window;
+    ckpt::PlaneWindow m_window;
     ColourScale m_scale;
     std::optional<ColourScale> m_fixedScale;
-    Pooling m_pooling = Pooling::MaxAbs;
+    ckpt::Pooling m_pooling = ckpt::Pooling::MaxAbs;
     QImage m_image;
     QString m_message;
     QString m_hoverText;
     std::optional<std::pair<uint64_t, uint64_t>> m_hoverCell;
     ckpt::ArraySourcePtr m_source;
-    SliceSpec m_spec;
+    ckpt::PlaneSpec m_spec;
     std::optional<Exact> m_exact; ///< last exact value read for the current source and spec
     QFutureWatcher<Exact> *m_reading = nullptr;
     std::optional<std::pair<uint64_t, uint64_t>> m_pendingRead; ///< hovered while a read was running

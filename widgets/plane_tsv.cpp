@@ -1,8 +1,8 @@
 #include "plane_tsv.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
-QString planeRangeToTsv(const ckpt::ArraySource &source, const SliceSpec &spec, uint64_t row0, uint64_t rows,
+QString planeRangeToTsv(const ckpt::ArraySource &source, const ckpt::PlaneSpec &spec, uint64_t row0, uint64_t rows,
     uint64_t col0, uint64_t cols, uint64_t maxCells)
 {
     const ckpt::ArrayInfo &info = source.info();

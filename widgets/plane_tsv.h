@@ -1,6 +1,6 @@
 #pragma once
 
-#include "array_slice.h"
+#include "ops/plane/array_plane.h"
 
 #include <QString>
 
@@ -8,5 +8,5 @@
 /// per row, each element with its exact text (ckpt::formatElement: bfloat16, float8, int4, complex
 /// and bool as NumPy prints them). Reads the box with one readSlab. Throws ckpt::Exception, with
 /// category invalid_argument when the box holds more than `maxCells` cells. Thread-safe.
-QString planeRangeToTsv(const ckpt::ArraySource &source, const SliceSpec &spec, uint64_t row0, uint64_t rows,
+QString planeRangeToTsv(const ckpt::ArraySource &source, const ckpt::PlaneSpec &spec, uint64_t row0, uint64_t rows,
     uint64_t col0, uint64_t cols, uint64_t maxCells = uint64_t(1) << 20);

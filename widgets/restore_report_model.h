@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ops/restore.h"
+#include "ops/edit/restore.h"
 
 #include <QAbstractTableModel>
 

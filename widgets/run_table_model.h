@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ops/diff_run.h"
+#include "ops/diff/diff_run.h"
 
 #include <QAbstractTableModel>
 #include <QColor>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ops/diff_array.h"
+#include "ops/diff/diff_array.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #include "cli_args.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 namespace ckpt::cli {
 

@@ -3,8 +3,8 @@
 #include "open_args.h"
 
 #include "ops/export.h"
-#include "ops/recipe.h"
-#include "tree/error.h"
+#include "ops/edit/recipe.h"
+#include "base/error.h"
 
 #include <iostream>
 

@@ -5,7 +5,7 @@
 #include "ops/format_array.h"
 #include "ops/slice_spec.h"
 #include "ops/tree_json.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cmath>
 #include <iostream>

@@ -3,9 +3,9 @@
 #include "commands.h"
 #include "open_args.h"
 
-#include "ops/recipe.h"
-#include "ops/restore.h"
-#include "tree/error.h"
+#include "ops/edit/recipe.h"
+#include "ops/edit/restore.h"
+#include "base/error.h"
 
 #include <iomanip>
 #include <iostream>

@@ -3,7 +3,7 @@
 #include "open_args.h"
 
 #include "ops/tree_json.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <iostream>
 

@@ -2,7 +2,7 @@
 #include "commands.h"
 
 #include "ops/tree_json.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,6 +1,6 @@
 #include "all_stats_job.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QPromise>
 #include <QtConcurrent/QtConcurrentRun>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ops/edit.h"
-#include "ops/restore.h"
+#include "ops/edit/edit.h"
+#include "ops/edit/restore.h"
 #include "tree/node.h"
 
 #include <QDialog>

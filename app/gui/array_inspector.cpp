@@ -6,7 +6,7 @@
 #include "plane_tsv.h"
 #include "stats_panel.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -166,7 +166,7 @@ QString ArrayInspector::headline() const
     return m_title->text();
 }
 
-const SliceSpec &ArrayInspector::slice() const
+const ckpt::PlaneSpec &ArrayInspector::slice() const
 {
     return m_tableModel->slice();
 }
@@ -219,7 +219,7 @@ void ArrayInspector::rebuildSliceControls()
     qDeleteAll(m_indexSpins);
     m_indexSpins.clear();
     const auto &shape = m_node->arrayInfo().shape;
-    const SliceSpec &spec = m_tableModel->slice();
+    const ckpt::PlaneSpec &spec = m_tableModel->slice();
     m_rowDim->clear();
     m_colDim->clear();
     for (size_t d = 0; d < shape.size(); ++d) {
@@ -248,7 +248,7 @@ void ArrayInspector::rebuildSliceControls()
     m_updatingControls = false;
 }
 
-bool ArrayInspector::setSlice(const SliceSpec &spec)
+bool ArrayInspector::setSlice(const ckpt::PlaneSpec &spec)
 {
     if (!m_node || m_node->kind() != ckpt::NodeKind::Array)
         return false;
@@ -266,12 +266,12 @@ void ArrayInspector::applySliceFromControls()
     const auto &shape = m_node->arrayInfo().shape;
     if (shape.size() < 2 && m_indexSpins.isEmpty())
         return;
-    SliceSpec spec = m_tableModel->slice();
+    ckpt::PlaneSpec spec = m_tableModel->slice();
     spec.rowDim = m_rowDim->currentData().toInt();
     spec.colDim = shape.size() >= 2 ? m_colDim->currentData().toInt() : -1;
     if (spec.rowDim == spec.colDim) {
         // Swap: the other chooser takes the dimension the changed one gave up.
-        const SliceSpec old = m_tableModel->slice();
+        const ckpt::PlaneSpec old = m_tableModel->slice();
         if (sender() == m_rowDim)
             spec.colDim = old.rowDim;
         else
@@ -290,9 +290,9 @@ void ArrayInspector::applySliceFromControls()
 void ArrayInspector::startHeatmap()
 {
     const ckpt::ArraySourcePtr src = m_node->array();
-    const SliceSpec spec = m_tableModel->slice();
+    const ckpt::PlaneSpec spec = m_tableModel->slice();
     m_heatmap->clear(tr("Loading…"));
-    auto *watcher = new QFutureWatcher<std::pair<SliceWindow, QString>>(this);
+    auto *watcher = new QFutureWatcher<std::pair<ckpt::PlaneWindow, QString>>(this);
     ++m_running;
     emit busyChanged();
     const auto cancel = m_cancel;
@@ -310,13 +310,13 @@ void ArrayInspector::startHeatmap()
         }
         emit busyChanged();
     });
-    watcher->setFuture(QtConcurrent::run([src, spec, cancel]() -> std::pair<SliceWindow, QString> {
+    watcher->setFuture(QtConcurrent::run([src, spec, cancel]() -> std::pair<ckpt::PlaneWindow, QString> {
         try {
             ckpt::Progress p;
             p.isCancelled = [cancel] { return cancel->load(); };
-            return {readPlaneSample(*src, spec, kHeatmapMaxCells, p), QString()};
+            return {ckpt::readPlaneSample(*src, spec, kHeatmapMaxCells, p), QString()};
         } catch (const ckpt::Exception &e) {
-            return {SliceWindow{}, QString::fromStdString(e.error().describe())};
+            return {ckpt::PlaneWindow{}, QString::fromStdString(e.error().describe())};
         }
     }));
 }
@@ -324,7 +324,7 @@ void ArrayInspector::startHeatmap()
 void ArrayInspector::startStats()
 {
     const ckpt::NodePtr node = m_node;
-    const SliceSpec spec = m_tableModel->slice();
+    const ckpt::PlaneSpec spec = m_tableModel->slice();
     m_stats->clear(tr("computing…"));
     m_histogram->clear(tr("Computing…"));
     auto *watcher = new QFutureWatcher<StatsResult>(this);
@@ -364,7 +364,7 @@ void ArrayInspector::startStats()
                 const auto h = ckpt::histogram(dt, all.data(), r.stats.count, r.lo, r.hi, kHistogramBins);
                 r.counts.assign(h.begin(), h.end());
             } else {
-                const SliceWindow w = readPlaneSample(src, spec, kHeatmapMaxCells, p);
+                const ckpt::PlaneWindow w = ckpt::readPlaneSample(src, spec, kHeatmapMaxCells, p);
                 const auto h = ckpt::histogram(ckpt::DType::Float64,
                     reinterpret_cast<const std::byte *>(w.values.data()), w.values.size(), r.lo, r.hi, kHistogramBins);
                 r.counts.assign(h.begin(), h.end());

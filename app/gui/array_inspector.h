@@ -1,6 +1,6 @@
 #pragma once
 
-#include "array_slice.h"
+#include "ops/plane/array_plane.h"
 
 #include "ops/stats.h"
 #include "tree/node.h"
@@ -38,8 +38,8 @@ public:
     const ckpt::NodePtr &node() const { return m_node; }
 
     /// Sets rows/columns dims and fixed indices through the same widgets a user would use.
-    bool setSlice(const SliceSpec &spec);
-    const SliceSpec &slice() const;
+    bool setSlice(const ckpt::PlaneSpec &spec);
+    const ckpt::PlaneSpec &slice() const;
 
     /// True while a heatmap window, statistics or a table block is being computed.
     bool isBusy() const;

@@ -7,7 +7,7 @@
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
 #include "progress_strip.h"
-#include "tree/error.h"
+#include "base/error.h"
 #include "tree/key.h"
 
 #include <QCheckBox>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "array_slice.h"
+#include "ops/plane/array_plane.h"
 #include "layout/checkpoint.h"
-#include "ops/diff.h"
+#include "ops/diff/diff.h"
 #include "tolerance_bar.h"
 
 #include <QWidget>
@@ -87,9 +87,9 @@ public:
     QLabel *statusLabel() const;
     /// Selects the row with aligned path `path` (expanding its parents); false when it is filtered out.
     bool selectPath(const QString &path);
-    const SliceSpec &slice() const { return m_spec; }
+    const ckpt::PlaneSpec &slice() const { return m_spec; }
     /// Shows another plane of the selected pair; false when `spec` does not fit its shape.
-    bool setSlice(const SliceSpec &spec);
+    bool setSlice(const ckpt::PlaneSpec &spec);
 
 signals:
     void finished(bool ok);
@@ -135,5 +135,5 @@ private:
 
     ckpt::ArraySourcePtr m_srcA, m_srcB;
     std::vector<uint64_t> m_shape;
-    SliceSpec m_spec;
+    ckpt::PlaneSpec m_spec;
 };

@@ -7,7 +7,7 @@
 #include "document_controller.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
-#include "tree/error.h"
+#include "base/error.h"
 #include "tree/key.h"
 
 #include <QCheckBox>
@@ -23,7 +23,7 @@
 #include <cmath>
 
 struct DiffView::Planes {
-    SliceWindow a, b;
+    ckpt::PlaneWindow a, b;
     std::optional<ckpt::Error> error;
 };
 
@@ -75,7 +75,7 @@ void DiffView::onSelection()
     m_srcA = std::move(srcA);
     m_srcB = std::move(srcB);
     m_shape = m_srcA->info().shape;
-    m_spec = SliceSpec::defaultFor(m_shape);
+    m_spec = ckpt::PlaneSpec::defaultFor(m_shape);
     m_pairLabel->setText(QStringLiteral("%1 — %2").arg(QString::fromStdString(e->path),
         m_model->data(m_model->indexForPath(QString::fromStdString(e->path)).siblingAtColumn(DiffModel::StatusColumn))
             .toString()));
@@ -86,7 +86,7 @@ void DiffView::onSelection()
     readPlanes();
 }
 
-bool DiffView::setSlice(const SliceSpec &spec)
+bool DiffView::setSlice(const ckpt::PlaneSpec &spec)
 {
     if (!m_srcA || !spec.isValidFor(m_shape))
         return false;
@@ -124,7 +124,7 @@ void DiffView::rebuildSliceControls()
     auto *cols = dimCombo(m_spec.colDim, true);
     m_sliceLayout->addWidget(cols);
     const auto apply = [this, rows, cols] {
-        SliceSpec s = m_spec;
+        ckpt::PlaneSpec s = m_spec;
         s.rowDim = rows->currentData().toInt();
         s.colDim = cols->currentData().toInt();
         if (s.rowDim == s.colDim)
@@ -166,8 +166,8 @@ void DiffView::readPlanes()
     watcher->setFuture(QtConcurrent::run([a = m_srcA, b = m_srcB, spec = m_spec]() {
         auto p = std::make_shared<Planes>();
         try {
-            p->a = readPlaneSample(*a, spec, kMaxPlaneCells);
-            p->b = readPlaneSample(*b, spec, kMaxPlaneCells);
+            p->a = ckpt::readPlaneSample(*a, spec, kMaxPlaneCells);
+            p->b = ckpt::readPlaneSample(*b, spec, kMaxPlaneCells);
         } catch (const ckpt::Exception &e) {
             p->error = e.error();
         }
@@ -191,7 +191,7 @@ void DiffView::onPlanesRead()
         m_heatA->clear(DocumentController::describe(*p->error));
         return;
     }
-    SliceWindow d = p->a;
+    ckpt::PlaneWindow d = p->a;
     d.isSigned = true;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < d.values.size(); ++i) {
@@ -224,8 +224,8 @@ void DiffView::onPlanesRead()
 
 void DiffView::applyScales()
 {
-    const SliceWindow &a = m_heatA->window();
-    const SliceWindow &b = m_heatB->window();
+    const ckpt::PlaneWindow &a = m_heatA->window();
+    const ckpt::PlaneWindow &b = m_heatB->window();
     if (!m_sharedScale->isChecked() || a.values.empty() || b.values.empty()) {
         m_heatA->setFixedScale(std::nullopt);
         m_heatB->setFixedScale(std::nullopt);

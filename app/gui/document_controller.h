@@ -2,7 +2,7 @@
 
 #include "layout/checkpoint.h"
 #include "layout/steps.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QObject>
 #include <QString>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ops/edit.h"
+#include "ops/edit/edit.h"
 #include "tree/node.h"
 
 #include <QString>

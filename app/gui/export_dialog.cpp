@@ -2,7 +2,7 @@
 
 #include "background_job.h"
 #include "document_controller.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -2,7 +2,7 @@
 
 #include "layout/checkpoint.h"
 #include "ops/export.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QDialog>
 

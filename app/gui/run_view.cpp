@@ -5,7 +5,7 @@
 #include "line_plot.h"
 #include "progress_strip.h"
 #include "run_table_model.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

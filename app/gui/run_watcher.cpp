@@ -1,6 +1,6 @@
 #include "run_watcher.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>

@@ -1,6 +1,6 @@
 #include "io/buffered_cursor.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
 #include "io/byte_reader.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 namespace ckpt {
 

@@ -1,6 +1,6 @@
 #include "io/file.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,6 +1,6 @@
 #include "io/guarded_read.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <csetjmp>
 #include <csignal>

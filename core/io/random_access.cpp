@@ -1,6 +1,6 @@
 #include "io/random_access.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cstring>
 

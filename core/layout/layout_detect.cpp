@@ -4,7 +4,7 @@
 #include "formats/orbax/pytree_item.h"
 #include "io/file.h"
 #include "layout/steps.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <nlohmann/json.hpp>
 

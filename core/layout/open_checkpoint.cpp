@@ -1,13 +1,13 @@
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/hdf5/hdf5_reader.h"
 #include "formats/orbax/pytree_item.h"
-#include "formats/orbax/zarr_hierarchy.h"
+#include "formats/zarr/zarr_hierarchy.h"
 #include "io/file.h"
 #include "io/kvstore/directory_kvstore.h"
 #include "layout/checkpoint.h"
 #include "layout/layout_detect.h"
 #include "layout/steps.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <charconv>
 #include <filesystem>

@@ -5,7 +5,7 @@
 #include "io/atomic_file.h"
 #include "io/temp_sibling.h"
 #include "layout/steps.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <charconv>
 #include <chrono>

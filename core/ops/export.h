@@ -1,8 +1,8 @@
 #pragma once
 
-#include "formats/orbax_writer/pytree_writer.h"
+#include "formats/orbax/pytree_writer.h"
 #include "tree/node.h"
-#include "util/progress.h"
+#include "base/progress.h"
 
 #include <optional>
 #include <string>

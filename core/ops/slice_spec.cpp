@@ -1,6 +1,6 @@
 #include "ops/slice_spec.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <charconv>

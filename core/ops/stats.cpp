@@ -1,6 +1,6 @@
 #include "ops/stats.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 #include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>

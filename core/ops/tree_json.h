@@ -1,7 +1,7 @@
 #pragma once
 
 #include "layout/checkpoint.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "tree/array_info.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cstdio>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "tree/array_info.h"
-#include "util/progress.h"
+#include "base/progress.h"
 
 #include <cstddef>
 #include <functional>

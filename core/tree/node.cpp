@@ -1,6 +1,6 @@
 #include "tree/node.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 namespace ckpt {
 

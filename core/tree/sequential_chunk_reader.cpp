@@ -1,6 +1,6 @@
 #include "tree/sequential_chunk_reader.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 

@@ -36,10 +36,10 @@ QString statusOf(DiffModel *m, const char *path)
 }
 
 /// Plane cell (row, col) of the leaf at `path`, read straight from its source.
-double cell(const ckpt::NodePtr &root, const char *path, const SliceSpec &spec, uint64_t row, uint64_t col)
+double cell(const ckpt::NodePtr &root, const char *path, const ckpt::PlaneSpec &spec, uint64_t row, uint64_t col)
 {
     const ckpt::NodePtr node = ckpt::findNode(root, ckpt::parsePath(path));
-    const SliceWindow w = readSliceWindow(*node->array(), spec, row + 1, col + 1);
+    const ckpt::PlaneWindow w = ckpt::readPlaneWindow(*node->array(), spec, row + 1, col + 1);
     return w.values[row * w.cols + col];
 }
 
@@ -102,12 +102,12 @@ private slots:
         // The selected changed array shows A, B and A-B of the same plane.
         QVERIFY(view->selectPath(QStringLiteral("params/head/kernel")));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapDiff()->window().rows == 42, kWaitMs);
-        const SliceSpec spec = view->slice();
+        const ckpt::PlaneSpec spec = view->slice();
         const ckpt::NodePtr ra = w.document()->current()->root;
         const auto rb = std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(b.toStdString()));
-        const SliceWindow &wa = view->heatmapA()->window();
-        const SliceWindow &wb = view->heatmapB()->window();
-        const SliceWindow &wd = view->heatmapDiff()->window();
+        const ckpt::PlaneWindow &wa = view->heatmapA()->window();
+        const ckpt::PlaneWindow &wb = view->heatmapB()->window();
+        const ckpt::PlaneWindow &wd = view->heatmapDiff()->window();
         QCOMPARE(wa.values.size(), size_t(42 * 42));
         QCOMPARE(wa.values[5 * 42 + 7], cell(ra, "params/head/kernel", spec, 5, 7));
         QCOMPARE(wb.values[5 * 42 + 7], cell(rb->root, "params/head/kernel", spec, 5, 7));
@@ -118,12 +118,12 @@ private slots:
         // Linked slicing: one spec drives A, B and A-B (embedding kernel is 5x5x1x42).
         QVERIFY(view->selectPath(QStringLiteral("params/embedding/kernel")));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().planeRows == 5, kWaitMs);
-        SliceSpec s2 = view->slice();
+        ckpt::PlaneSpec s2 = view->slice();
         QCOMPARE(s2.rowDim, 1);
         QCOMPARE(s2.colDim, 3);
         s2.fixed[0] = 3;
         QVERIFY(view->setSlice(s2));
-        SliceSpec bad = s2;
+        ckpt::PlaneSpec bad = s2;
         bad.fixed[0] = 5;
         QVERIFY(!view->setSlice(bad));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().values.size() == 5 * 42
@@ -340,8 +340,8 @@ private slots:
         QVERIFY(view->sharedScaleBox()->isChecked());
         QVERIFY(view->selectPath(QStringLiteral("state/params/hidden/kernel")));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().rows == 8, kWaitMs);
-        const SliceWindow &wa = view->heatmapA()->window();
-        const SliceWindow &wb = view->heatmapB()->window();
+        const ckpt::PlaneWindow &wa = view->heatmapA()->window();
+        const ckpt::PlaneWindow &wb = view->heatmapB()->window();
         QVERIFY(wa.values != wb.values);
         const ColourScale sa = view->heatmapA()->scale(), sb = view->heatmapB()->scale();
         QCOMPARE(sa.lo, sb.lo);

@@ -14,7 +14,7 @@
 #include "step_list_model.h"
 #include "steps_dock.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -207,7 +207,7 @@ private slots:
         QCOMPARE(table->index(3, 9).data().toString(), element(node, {2, 1, 3, 9}));
 
         // Choose rows = dim 0 and columns = dim 3 with dims 1, 2 fixed.
-        SliceSpec spec{0, 3, {0, 2, 5, 0}};
+        ckpt::PlaneSpec spec{0, 3, {0, 2, 5, 0}};
         QVERIFY(w.inspector()->setSlice(spec));
         QCOMPARE(table->rowCount(), 3);
         QCOMPARE(table->columnCount(), 64);

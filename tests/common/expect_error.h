@@ -1,7 +1,7 @@
 // Checks of the ckpt::Exception a call throws, shared by the test folders.
 #pragma once
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QTest>
 

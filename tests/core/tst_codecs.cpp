@@ -3,7 +3,7 @@
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zlib_codec.h"
 #include "io/codecs/zstd_codec.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

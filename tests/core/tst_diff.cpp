@@ -4,9 +4,9 @@
 #include "io/file.h"
 #include "io/flat_array_source.h"
 #include "layout/checkpoint.h"
-#include "ops/diff.h"
-#include "ops/diff_json.h"
-#include "tree/error.h"
+#include "ops/diff/diff.h"
+#include "ops/diff/diff_json.h"
+#include "base/error.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -2,7 +2,7 @@
 #include "tst_edit_helpers.h"
 
 #include "formats/flax_msgpack/msgpack_writer.h"
-#include "ops/edit_tree.h"
+#include "ops/edit/edit_tree.h"
 
 #include <QTemporaryDir>
 

@@ -1,5 +1,5 @@
 // Element conversion (core/ops/edit_convert): round-to-nearest-even and ml_dtypes overflow/NaN rules.
-#include "ops/edit_convert.h"
+#include "ops/edit/edit_convert.h"
 
 #include <QTest>
 

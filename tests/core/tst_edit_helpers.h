@@ -2,9 +2,9 @@
 #pragma once
 
 #include "expect_error.h"
-#include "ops/edit.h"
+#include "ops/edit/edit.h"
 #include "tree/array_source.h"
-#include "tree/error.h"
+#include "base/error.h"
 #include "tree/node.h"
 
 #include <QTest>

@@ -3,7 +3,7 @@
 
 #include "layout/checkpoint.h"
 #include "ops/export.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

@@ -3,7 +3,7 @@
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "io/file.h"
 #include "ops/digest.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -5,7 +5,7 @@
 #include "formats/hdf5/hdf5_reader.h"
 #include "formats/hdf5/hdf5_writer.h"
 #include "layout/checkpoint.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

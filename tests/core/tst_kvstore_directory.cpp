@@ -1,6 +1,6 @@
 #include "expect_error.h"
 #include "io/kvstore/directory_kvstore.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

@@ -5,7 +5,7 @@
 #include "layout/checkpoint.h"
 #include "layout/layout_detect.h"
 #include "layout/steps.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

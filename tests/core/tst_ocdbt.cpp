@@ -7,7 +7,7 @@
 #include "io/kvstore/ocdbt_kvstore.h"
 #include "io/kvstore/ocdbt_manifest.h"
 #include "io/kvstore/ocdbt_writer.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

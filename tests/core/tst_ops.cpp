@@ -4,7 +4,7 @@
 #include "ops/slice_spec.h"
 #include "ops/stats.h"
 #include "ops/tree_json.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QTest>
 

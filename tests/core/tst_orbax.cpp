@@ -3,10 +3,10 @@
 
 #include "formats/orbax/pytree_item.h"
 #include "formats/orbax/pytree_metadata.h"
-#include "formats/orbax/tree_builder.h"
-#include "formats/orbax/zarr3_array.h"
+#include "tree/tree_builder.h"
+#include "formats/zarr/zarr3_array.h"
 #include "layout/checkpoint.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

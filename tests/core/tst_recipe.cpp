@@ -3,7 +3,7 @@
 
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "layout/checkpoint.h"
-#include "ops/recipe.h"
+#include "ops/edit/recipe.h"
 #include "ops/tree_json.h"
 
 #include <QTemporaryDir>

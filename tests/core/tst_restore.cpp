@@ -3,7 +3,7 @@
 #include "tst_restore_helpers.h"
 
 #include "layout/checkpoint.h"
-#include "ops/restore.h"
+#include "ops/edit/restore.h"
 #include "ops/tree_json.h"
 
 using namespace ckpt;

@@ -2,7 +2,7 @@
 
 // Shared by the apply-target tests (tst_restore*.cpp): looking up report leaves and rules.
 
-#include "ops/restore.h"
+#include "ops/edit/restore.h"
 
 #include <QTest>
 

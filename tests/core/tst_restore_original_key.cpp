@@ -3,7 +3,7 @@
 #include "tst_edit_helpers.h"
 #include "tst_restore_helpers.h"
 
-#include "ops/restore.h"
+#include "ops/edit/restore.h"
 
 using namespace ckpt;
 using namespace repairtest;

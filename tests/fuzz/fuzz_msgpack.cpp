@@ -3,7 +3,7 @@
 // and re-serialised, so the lazy sources and the writer see hostile shapes too.
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -9,7 +9,7 @@
 #include "io/kvstore/ocdbt_envelope.h"
 #include "io/kvstore/ocdbt_manifest.h"
 #include "io/kvstore/ocdbt_version_tree.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -6,10 +6,10 @@
 // document text that follows; the remaining bytes are the stored value of every chunk key.
 //   0  `.zarray` (zarr v2)      1  `zarr.json` (zarr v3)      2  `_METADATA`      3  `_sharding`
 #include "formats/orbax/pytree_metadata.h"
-#include "formats/orbax/zarr2_array.h"
-#include "formats/orbax/zarr3_array.h"
+#include "formats/zarr/zarr2_array.h"
+#include "formats/zarr/zarr3_array.h"
 #include "io/random_access.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 #include "model_helpers.h"
 #include "tree_builders.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -47,7 +47,7 @@ private slots:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(
             printTable(&model), (QStringList{QStringLiteral("1.0 | 2.5 | -3.0"), QStringLiteral("4.0 | 5.0 | 6.0")}));
-        SliceSpec t = model.slice();
+        ckpt::PlaneSpec t = model.slice();
         std::swap(t.rowDim, t.colDim);
         QVERIFY(model.setSlice(t));
         QCOMPARE(printTable(&model),
@@ -55,7 +55,7 @@ private slots:
         QCOMPARE(model.index(2, 0).data(Qt::ToolTipRole).toString(), QStringLiteral("[0, 2] = -3.0"));
         QCOMPARE(model.index(2, 0).data(ArrayTableModel::ValueRole).toDouble(), -3.0);
         QCOMPARE(model.index(0, 0).data(Qt::TextAlignmentRole).toInt(), int(Qt::AlignRight | Qt::AlignVCenter));
-        SliceSpec bad = t;
+        ckpt::PlaneSpec bad = t;
         bad.colDim = bad.rowDim;
         QVERIFY(!model.setSlice(bad));
     }
@@ -168,7 +168,7 @@ private slots:
         model.setSource(src);
         QCOMPARE(model.slice().rowDim, 1);
         QCOMPARE(model.slice().colDim, 2);
-        SliceSpec s;
+        ckpt::PlaneSpec s;
         s.rowDim = 2;
         s.colDim = 0;
         s.fixed = {0, 7, 0};

@@ -1,8 +1,8 @@
-#include "array_slice.h"
+#include "ops/plane/array_plane.h"
 #include "colour_map.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
-#include "plane_pooling.h"
+#include "ops/plane/plane_pooling.h"
 #include "stats_panel.h"
 #include "tree_builders.h"
 
@@ -100,17 +100,17 @@ private slots:
         for (int i = 0; i < 24; ++i)
             v[size_t(i)] = float(i) - 10;
         auto node = testtree::floats({2, 3, 4}, v);
-        SliceSpec s{0, 2, {0, 2, 0}};
+        ckpt::PlaneSpec s{0, 2, {0, 2, 0}};
         QVERIFY(s.isValidFor(node->arrayInfo().shape));
-        SliceWindow w = readSliceWindow(*node->array(), s, 100, 3);
+        ckpt::PlaneWindow w = ckpt::readPlaneWindow(*node->array(), s, 100, 3);
         QCOMPARE(w.rows, 2ull);
         QCOMPARE(w.cols, 3ull);
         QCOMPARE(w.planeCols, 4ull);
         QVERIFY(w.truncated());
         QVERIFY(w.isSigned);
         QCOMPARE(w.values, (std::vector<double>{-2, -1, 0, 10, 11, 12})); // [0,2,0..2] and [1,2,0..2]
-        s = SliceSpec{2, 0, {0, 1, 0}}; // transposed: rows = dim 2
-        w = readSliceWindow(*node->array(), s, 100, 100);
+        s = ckpt::PlaneSpec{2, 0, {0, 1, 0}}; // transposed: rows = dim 2
+        w = ckpt::readPlaneWindow(*node->array(), s, 100, 100);
         QCOMPARE(w.rows, 4ull);
         QCOMPARE(w.values[0 * 2 + 1], double(16 - 10)); // [1, 1, 0]
         QCOMPARE(w.values[3 * 2 + 0], double(7 - 10)); // [0, 1, 3]
@@ -131,42 +131,42 @@ private slots:
             3, 4, 1, 1, //
             nan, nan, 5, inf, //
             nan, 7, -6, 6};
-        QCOMPARE(poolGrid(grid, 4, 4, 2, 2, Pooling::Mean), (std::vector<double>{2.5, -1.5, 7, 5.0 / 3}));
-        QCOMPARE(poolGrid(grid, 4, 4, 2, 2, Pooling::MaxAbs), (std::vector<double>{4, -8, 7, inf}));
+        QCOMPARE(ckpt::poolGrid(grid, 4, 4, 2, 2, ckpt::Pooling::Mean), (std::vector<double>{2.5, -1.5, 7, 5.0 / 3}));
+        QCOMPARE(ckpt::poolGrid(grid, 4, 4, 2, 2, ckpt::Pooling::MaxAbs), (std::vector<double>{4, -8, 7, inf}));
         // Same size is the identity; larger targets are clamped to the input.
-        QCOMPARE(poolGrid(grid, 4, 4, 4, 4, Pooling::Mean).size(), 16u);
-        QCOMPARE(poolGrid(grid, 4, 4, 9, 1, Pooling::Mean).size(), 4u);
+        QCOMPARE(ckpt::poolGrid(grid, 4, 4, 4, 4, ckpt::Pooling::Mean).size(), 16u);
+        QCOMPARE(ckpt::poolGrid(grid, 4, 4, 9, 1, ckpt::Pooling::Mean).size(), 4u);
         // Blocks of NaN only stay NaN; of infinities only, Mean keeps the infinity.
         const std::vector<double> special{nan, nan, inf, inf};
-        const auto m = poolGrid(special, 1, 4, 1, 2, Pooling::Mean);
+        const auto m = ckpt::poolGrid(special, 1, 4, 1, 2, ckpt::Pooling::Mean);
         QVERIFY(std::isnan(m[0]));
         QCOMPARE(m[1], inf);
         // Uneven blocks (5 x 3 -> 2 x 2) still cover every input cell exactly once.
         std::vector<double> ones(15, 1.0);
         ones[14] = 100; // bottom-right cell
-        const auto uneven = poolGrid(ones, 5, 3, 2, 2, Pooling::MaxAbs);
+        const auto uneven = ckpt::poolGrid(ones, 5, 3, 2, 2, ckpt::Pooling::MaxAbs);
         QCOMPARE(uneven, (std::vector<double>{1, 1, 1, 100}));
-        QVERIFY(poolGrid(ones, 4, 3, 2, 2, Pooling::Mean).empty()); // size mismatch
-        QVERIFY(poolGrid({}, 0, 0, 1, 1, Pooling::Mean).empty());
+        QVERIFY(ckpt::poolGrid(ones, 4, 3, 2, 2, ckpt::Pooling::Mean).empty()); // size mismatch
+        QVERIFY(ckpt::poolGrid({}, 0, 0, 1, 1, ckpt::Pooling::Mean).empty());
     }
 
     void planeSampling()
     {
-        QCOMPARE(planeSteps(1000, 1000, 1u << 22), (std::pair<uint64_t, uint64_t>{1, 1}));
-        QCOMPARE(planeSteps(10000, 10000, 1000000), (std::pair<uint64_t, uint64_t>{10, 10}));
-        QCOMPARE(planeSteps(3, 100000000, 1000000), (std::pair<uint64_t, uint64_t>{1, 301})); // 300 gives 1,000,002
-        QCOMPARE(planeSteps(100000000, 2, 1000000), (std::pair<uint64_t, uint64_t>{200, 1}));
+        QCOMPARE(ckpt::planeSteps(1000, 1000, 1u << 22), (std::pair<uint64_t, uint64_t>{1, 1}));
+        QCOMPARE(ckpt::planeSteps(10000, 10000, 1000000), (std::pair<uint64_t, uint64_t>{10, 10}));
+        QCOMPARE(ckpt::planeSteps(3, 100000000, 1000000), (std::pair<uint64_t, uint64_t>{1, 301})); // 300 gives 1,000,002
+        QCOMPARE(ckpt::planeSteps(100000000, 2, 1000000), (std::pair<uint64_t, uint64_t>{200, 1}));
         for (const auto &[r, c, m] : std::vector<std::tuple<uint64_t, uint64_t, uint64_t>>{
                  {7, 9, 20}, {1ull << 40, 1ull << 40, 1u << 22}, {12345, 678, 1000}, {5, 5, 1}, {1, 1000, 7}}) {
-            const auto [rs, cs] = planeSteps(r, c, m);
+            const auto [rs, cs] = ckpt::planeSteps(r, c, m);
             QVERIFY(rs >= 1 && cs >= 1);
             QVERIFY2(((r + rs - 1) / rs) * ((c + cs - 1) / cs) <= m, qPrintable(QStringLiteral("%1x%2").arg(r).arg(c)));
         }
 
         // A 7 x 9 plane of a (2, 7, 9) array, sampled to at most 20 cells, read in tiny bands and pieces.
         auto src = std::make_shared<testtree::ComputedSource>(std::vector<uint64_t>{2, 7, 9});
-        const SliceSpec spec{1, 2, {1, 0, 0}};
-        SliceWindow w = readPlaneSample(*src, spec, 20, {}, 4 * 4);
+        const ckpt::PlaneSpec spec{1, 2, {1, 0, 0}};
+        ckpt::PlaneWindow w = ckpt::readPlaneSample(*src, spec, 20, {}, 4 * 4);
         QCOMPARE(w.planeRows, 7ull);
         QCOMPARE(w.planeCols, 9ull);
         QVERIFY(w.sampled());
@@ -187,12 +187,12 @@ private slots:
             QVERIFY(slab.numElements() <= 4); // every read stayed within the band
 
         // Whole planes: transposed, and a 1000 x 1000 plane with its far corner.
-        w = readPlaneSample(*src, SliceSpec{2, 1, {0, 0, 0}}, 1000);
+        w = ckpt::readPlaneSample(*src, ckpt::PlaneSpec{2, 1, {0, 0, 0}}, 1000);
         QVERIFY(!w.sampled());
         QCOMPARE(w.rows, 9ull);
         QCOMPARE(w.values[8 * 7 + 6], double(float(6 * 9 + 8) * 0.5f)); // [0, 6, 8]
         auto big = std::make_shared<testtree::ComputedSource>(std::vector<uint64_t>{1000, 1000});
-        w = readPlaneSample(*big, SliceSpec::defaultFor({1000, 1000}), 1u << 22);
+        w = ckpt::readPlaneSample(*big, ckpt::PlaneSpec::defaultFor({1000, 1000}), 1u << 22);
         QCOMPARE(w.rows * w.cols, 1000000ull);
         QVERIFY(!w.sampled() && !w.truncated());
         QCOMPARE(w.values.back(), double(float(999999) * 0.5f));
@@ -201,7 +201,7 @@ private slots:
         ckpt::Progress cancelled;
         cancelled.isCancelled = [] { return true; };
         try {
-            readPlaneSample(*big, SliceSpec::defaultFor({1000, 1000}), 1u << 22, cancelled);
+            ckpt::readPlaneSample(*big, ckpt::PlaneSpec::defaultFor({1000, 1000}), 1u << 22, cancelled);
             QFAIL("expected Cancelled");
         } catch (const ckpt::Exception &e) {
             QCOMPARE(e.error().category, ckpt::ErrorCategory::Cancelled);
@@ -212,8 +212,8 @@ private slots:
     {
         // A 3000 x 2000 plane sampled to at most 100,000 cells, then pooled to the plot's pixels.
         auto src = std::make_shared<testtree::ComputedSource>(std::vector<uint64_t>{3000, 2000});
-        const SliceSpec spec = SliceSpec::defaultFor({3000, 2000});
-        SliceWindow w = readPlaneSample(*src, spec, 100000);
+        const ckpt::PlaneSpec spec = ckpt::PlaneSpec::defaultFor({3000, 2000});
+        ckpt::PlaneWindow w = ckpt::readPlaneSample(*src, spec, 100000);
         QVERIFY(w.sampled());
         HeatmapWidget heat;
         heat.resize(600, 400);

@@ -1,7 +1,7 @@
 // Copying a box of array cells as TSV: exact element text, transposed planes, fixed indices, limits.
 #include "plane_tsv.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <QTest>
 
@@ -29,7 +29,7 @@ private slots:
     void boxOfAMatrix()
     {
         auto src = iota({3, 4});
-        const SliceSpec spec = SliceSpec::defaultFor({3, 4});
+        const ckpt::PlaneSpec spec = ckpt::PlaneSpec::defaultFor({3, 4});
         QCOMPARE(planeRangeToTsv(*src, spec, 1, 2, 1, 3), QStringLiteral("5\t6\t7\n9\t10\t11\n"));
         QCOMPARE(planeRangeToTsv(*src, spec, 0, 0, 0, 3), QString());
     }
@@ -38,7 +38,7 @@ private slots:
     {
         // shape (2, 3, 4): rows along dim 2, columns along dim 1, dim 0 fixed at 1.
         auto src = iota({2, 3, 4});
-        SliceSpec spec;
+        ckpt::PlaneSpec spec;
         spec.rowDim = 2;
         spec.colDim = 1;
         spec.fixed = {1, 0, 0};
@@ -52,14 +52,14 @@ private slots:
         ckpt::ArrayInfo info{ckpt::DType::BFloat16, {1, 2}, {}};
         const std::vector<std::byte> bytes{std::byte(0x80), std::byte(0x3f), std::byte(0xc0), std::byte(0xbf)};
         auto src = std::make_shared<ckpt::MemoryArraySource>(info, bytes);
-        QCOMPARE(planeRangeToTsv(*src, SliceSpec::defaultFor({1, 2}), 0, 1, 0, 2), QStringLiteral("1.0\t-1.5\n"));
+        QCOMPARE(planeRangeToTsv(*src, ckpt::PlaneSpec::defaultFor({1, 2}), 0, 1, 0, 2), QStringLiteral("1.0\t-1.5\n"));
     }
 
     void refusesHugeSelections()
     {
         auto src = iota({100, 100});
         try {
-            planeRangeToTsv(*src, SliceSpec::defaultFor({100, 100}), 0, 100, 0, 100, 50);
+            planeRangeToTsv(*src, ckpt::PlaneSpec::defaultFor({100, 100}), 0, 100, 0, 100, 50);
             QFAIL("copied more than the limit");
         } catch (const ckpt::Exception &e) {
             QCOMPARE(e.error().category, ckpt::ErrorCategory::InvalidArgument);

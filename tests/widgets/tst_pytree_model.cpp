@@ -2,7 +2,7 @@
 #include "pytree_model.h"
 #include "tree_builders.h"
 
-#include "ops/edit.h"
+#include "ops/edit/edit.h"
 
 #include <QFont>
 #include <QMimeData>

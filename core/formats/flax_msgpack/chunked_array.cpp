@@ -1,7 +1,7 @@
 #include "formats/flax_msgpack/chunked_array.h"
 
 #include "io/flat_array_source.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 namespace ckpt::flaxmsgpack {
 

@@ -4,7 +4,7 @@
 #include "io/buffered_cursor.h"
 #include "io/file.h"
 #include "io/flat_array_source.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <bit>
 #include <cstring>

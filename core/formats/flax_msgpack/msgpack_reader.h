@@ -2,7 +2,7 @@
 
 #include "io/random_access.h"
 #include "tree/node.h"
-#include "util/progress.h"
+#include "base/progress.h"
 
 #include <string>
 

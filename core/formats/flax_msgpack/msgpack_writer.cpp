@@ -2,7 +2,7 @@
 
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "io/atomic_file.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <msgpack.hpp>
 

@@ -2,7 +2,7 @@
 
 #include "formats/flax_msgpack/chunked_array.h"
 #include "tree/node.h"
-#include "util/progress.h"
+#include "base/progress.h"
 
 #include <cstddef>
 #include <functional>

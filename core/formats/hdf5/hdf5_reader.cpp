@@ -2,8 +2,8 @@
 
 #include "formats/hdf5/hdf5_common.h"
 #include "formats/hdf5/hdf5_layout.h"
-#include "formats/orbax/zarr_dtype.h"
-#include "tree/error.h"
+#include "formats/zarr/zarr_dtype.h"
+#include "base/error.h"
 
 #include <cstring>
 #include <fstream>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "tree/node.h"
-#include "util/progress.h"
+#include "base/progress.h"
 
 #include <string>
 

@@ -2,10 +2,10 @@
 
 #include "formats/hdf5/hdf5_common.h"
 #include "formats/hdf5/hdf5_layout.h"
-#include "formats/orbax_writer/box_pieces.h"
+#include "tree/box_pieces.h"
 #include "io/atomic_file.h"
 #include "io/temp_sibling.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <cstring>

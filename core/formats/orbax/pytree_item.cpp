@@ -1,16 +1,16 @@
 #include "formats/orbax/pytree_item.h"
 
 #include "formats/flax_msgpack/msgpack_reader.h"
-#include "formats/orbax/merged_kvstore.h"
+#include "io/kvstore/merged_kvstore.h"
 #include "formats/orbax/pytree_metadata.h"
-#include "formats/orbax/tree_builder.h"
-#include "formats/orbax/zarr2_array.h"
-#include "formats/orbax/zarr3_array.h"
+#include "tree/tree_builder.h"
+#include "formats/zarr/zarr2_array.h"
+#include "formats/zarr/zarr3_array.h"
 #include "io/file.h"
 #include "io/kvstore/directory_kvstore.h"
 #include "io/kvstore/ocdbt_database.h"
 #include "io/kvstore/ocdbt_kvstore.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <filesystem>
 #include <map>

@@ -1,7 +1,7 @@
 #include "formats/orbax/pytree_metadata.h"
 
-#include "formats/orbax/base64.h"
-#include "tree/error.h"
+#include "io/codecs/base64.h"
+#include "base/error.h"
 
 namespace ckpt::orbax {
 namespace {

@@ -1,6 +1,6 @@
 #include "io/codecs/zlib_codec.h"
 
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <climits>

@@ -2,7 +2,7 @@
 
 #include "io/guarded_read.h"
 #include "io/random_access.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <memory>

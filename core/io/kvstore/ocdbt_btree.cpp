@@ -2,7 +2,7 @@
 
 #include "io/byte_reader.h"
 #include "io/kvstore/ocdbt_envelope.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #include "io/kvstore/ocdbt_database.h"
 
 #include "io/kvstore/ocdbt_envelope.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -3,7 +3,7 @@
 #include "io/byte_reader.h"
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zstd_codec.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <cstdio>
 #include <cstring>

@@ -4,7 +4,7 @@
 #include "io/kvstore/ocdbt_data_file_table.h"
 #include "io/kvstore/ocdbt_envelope.h"
 #include "io/kvstore/ocdbt_manifest.h"
-#include "tree/error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <cerrno>
