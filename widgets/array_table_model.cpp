@@ -1,7 +1,7 @@
 #include "array_table_model.h"
 
-#include "tree/dtype.h"
 #include "base/error.h"
+#include "tree/dtype.h"
 
 #include <QFontDatabase>
 #include <QFutureWatcher>
@@ -112,8 +112,8 @@ void ArrayTableModel::store(BlockPtr block) const
         m_cache.pop_back();
 }
 
-ArrayTableModel::BlockPtr ArrayTableModel::readBlock(const ckpt::ArraySource &src, const ckpt::PlaneSpec &spec, quint64 key,
-    uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc)
+ArrayTableModel::BlockPtr ArrayTableModel::readBlock(const ckpt::ArraySource &src, const ckpt::PlaneSpec &spec,
+    quint64 key, uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc)
 {
     auto block = std::make_shared<Block>();
     block->key = key;

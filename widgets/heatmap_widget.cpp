@@ -1,7 +1,7 @@
 #include "heatmap_widget.h"
 
-#include "tree/dtype.h"
 #include "base/error.h"
+#include "tree/dtype.h"
 
 #include <QContextMenuEvent>
 #include <QFontDatabase>
@@ -240,7 +240,7 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
                           .arg(m_window.colStep);
         if (uint64_t(m_image.width()) < m_window.cols || uint64_t(m_image.height()) < m_window.rows)
             footer += m_pooling == ckpt::Pooling::MaxAbs ? tr("  · pixels show the largest magnitude")
-                                                   : tr("  · pixels show the mean");
+                                                         : tr("  · pixels show the mean");
     }
     p.drawText(
         QRectF(kMargin, height() - kFooter, width() - 2 * kMargin, kFooter), Qt::AlignLeft | Qt::AlignVCenter, footer);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ops/plane/array_plane.h"
 #include "colour_map.h"
+#include "ops/plane/array_plane.h"
 #include "ops/plane/plane_pooling.h"
 
 #include "tree/array_source.h"

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-/// Table model over a restore report (ckpt::RestoreReport, ops/restore.h): one row per target
+/// Table model over a restore report (ckpt::RestoreReport, ops/edit/restore.h): one row per target
 /// leaf in target order, then one row per dropped checkpoint leaf ("extra"). Rows are coloured by
 /// fate (problems override). With problemsOnly() the table shows only rows needing attention:
 /// filled leaves, leaves with any problem, and extras. The model owns a copy of the report and

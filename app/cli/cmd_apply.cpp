@@ -2,9 +2,9 @@
 #include "commands.h"
 #include "open_args.h"
 
-#include "ops/export.h"
-#include "ops/edit/recipe.h"
 #include "base/error.h"
+#include "ops/edit/recipe.h"
+#include "ops/export.h"
 
 #include <iostream>
 

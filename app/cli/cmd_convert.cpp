@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "open_args.h"
 
-#include "ops/export.h"
 #include "base/error.h"
+#include "ops/export.h"
 
 #include <charconv>
 #include <iostream>

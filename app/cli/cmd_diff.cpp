@@ -2,11 +2,11 @@
 #include "commands.h"
 #include "open_args.h"
 
+#include "base/error.h"
 #include "ops/diff/diff.h"
 #include "ops/diff/diff_json.h"
 #include "ops/diff/diff_run.h"
 #include "ops/tree_json.h"
-#include "base/error.h"
 
 #include <cmath>
 #include <cstdio>

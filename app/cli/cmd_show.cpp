@@ -2,10 +2,10 @@
 #include "commands.h"
 #include "open_args.h"
 
+#include "base/error.h"
 #include "ops/format_array.h"
 #include "ops/slice_spec.h"
 #include "ops/tree_json.h"
-#include "base/error.h"
 
 #include <cmath>
 #include <iostream>

@@ -3,9 +3,9 @@
 #include "commands.h"
 #include "open_args.h"
 
+#include "base/error.h"
 #include "ops/edit/recipe.h"
 #include "ops/edit/restore.h"
-#include "base/error.h"
 
 #include <iomanip>
 #include <iostream>
@@ -75,7 +75,7 @@ int cmdTransform(const std::vector<std::string> &args)
     std::vector<RenameRule> rules;
     for (const std::string &r : op.renames)
         rules.push_back(RenameRule::parse(r));
-    // Orbax direction: `Transform(original_key=TEMPLATE)` keyed by TARGET_REGEX (ops/restore.h).
+    // Orbax direction: `Transform(original_key=TEMPLATE)` keyed by TARGET_REGEX (ops/edit/restore.h).
     op.originalKeys = a.all("original-key");
     std::vector<RenameRule> originalKeys;
     for (const std::string &r : op.originalKeys)

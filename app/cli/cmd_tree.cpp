@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "open_args.h"
 
-#include "ops/tree_json.h"
 #include "base/error.h"
+#include "ops/tree_json.h"
 
 #include <iostream>
 

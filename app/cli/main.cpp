@@ -1,8 +1,8 @@
 // ckpt: the command-line twin of Checkpoint Studio, over the same core.
 #include "commands.h"
 
-#include "ops/tree_json.h"
 #include "base/error.h"
+#include "ops/tree_json.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,8 +1,8 @@
 #include "apply_target_dialog.h"
 
 #include "background_job.h"
-#include "restore_report_model.h"
 #include "base/error.h"
+#include "restore_report_model.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -20,7 +20,7 @@ class QTableView;
 class QTableWidget;
 class RestoreReportModel;
 
-/// Edit > Apply target structure…: reshapes the open checkpoint like a target tree (ops/restore.h)
+/// Edit > Apply target structure…: reshapes the open checkpoint like a target tree (ops/edit/restore.h)
 /// with rules in both directions, showing the restore report as a table before anything happens.
 ///
 /// The target (file, folder or `ckpt tree --json` skeleton, optional step/item) is opened and the

@@ -1,9 +1,9 @@
 // ApplyTargetDialog: choosing the target, manual alignment and promoting an alignment to a rule.
 #include "apply_target_dialog.h"
 
+#include "base/error.h"
 #include "ops/diff/diff_rename.h"
 #include "restore_report_model.h"
-#include "base/error.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

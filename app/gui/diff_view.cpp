@@ -1,13 +1,13 @@
 #include "diff_view.h"
 
 #include "background_job.h"
+#include "base/error.h"
 #include "diff_filter_proxy.h"
 #include "diff_model.h"
 #include "document_controller.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
 #include "progress_strip.h"
-#include "base/error.h"
 #include "tree/key.h"
 
 #include <QCheckBox>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "ops/plane/array_plane.h"
 #include "layout/checkpoint.h"
 #include "ops/diff/diff.h"
+#include "ops/plane/array_plane.h"
 #include "tolerance_bar.h"
 
 #include <QWidget>

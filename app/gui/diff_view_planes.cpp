@@ -2,12 +2,12 @@
 // worker), the slice controls shared by the three, the colour scales and the histogram of A-B.
 #include "diff_view.h"
 
+#include "base/error.h"
 #include "diff_filter_proxy.h"
 #include "diff_model.h"
 #include "document_controller.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
-#include "base/error.h"
 #include "tree/key.h"
 
 #include <QCheckBox>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/error.h"
 #include "layout/checkpoint.h"
 #include "layout/steps.h"
-#include "base/error.h"
 
 #include <QObject>
 #include <QString>

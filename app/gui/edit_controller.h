@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/error.h"
 #include "ops/edit/edit.h"
 #include "ops/edit/recipe.h"
-#include "base/error.h"
 
 #include <QHash>
 #include <QObject>

@@ -1,8 +1,8 @@
 #include "export_dialog.h"
 
 #include "background_job.h"
-#include "document_controller.h"
 #include "base/error.h"
+#include "document_controller.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/error.h"
 #include "layout/checkpoint.h"
 #include "ops/export.h"
-#include "base/error.h"
 
 #include <QDialog>
 

@@ -1,11 +1,11 @@
 #include "run_view.h"
 
 #include "background_job.h"
+#include "base/error.h"
 #include "document_controller.h"
 #include "line_plot.h"
 #include "progress_strip.h"
 #include "run_table_model.h"
-#include "base/error.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

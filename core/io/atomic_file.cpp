@@ -1,7 +1,7 @@
 #include "io/atomic_file.h"
 
-#include "io/temp_sibling.h"
 #include "base/error.h"
+#include "io/temp_sibling.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "io/flat_array_source.h"
 
-#include "io/file.h"
 #include "base/error.h"
+#include "io/file.h"
 
 #include <algorithm>
 

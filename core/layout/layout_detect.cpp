@@ -1,10 +1,10 @@
 #include "layout/layout_detect.h"
 
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/orbax/pytree_item.h"
 #include "io/file.h"
 #include "layout/steps.h"
-#include "base/error.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,3 +1,4 @@
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/hdf5/hdf5_reader.h"
 #include "formats/orbax/pytree_item.h"
@@ -7,7 +8,6 @@
 #include "layout/checkpoint.h"
 #include "layout/layout_detect.h"
 #include "layout/steps.h"
-#include "base/error.h"
 
 #include <charconv>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #include "layout/steps.h"
 
-#include "layout/layout_detect.h"
 #include "base/error.h"
+#include "layout/layout_detect.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,11 +1,11 @@
 #include "ops/export.h"
 
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "formats/hdf5/hdf5_writer.h"
 #include "io/atomic_file.h"
 #include "io/temp_sibling.h"
 #include "layout/steps.h"
-#include "base/error.h"
 
 #include <charconv>
 #include <chrono>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/progress.h"
 #include "formats/orbax/pytree_writer.h"
 #include "tree/node.h"
-#include "base/progress.h"
 
 #include <optional>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "layout/checkpoint.h"
 #include "base/error.h"
+#include "layout/checkpoint.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tree/array_info.h"
 #include "base/progress.h"
+#include "tree/array_info.h"
 
 #include <cstddef>
 #include <functional>

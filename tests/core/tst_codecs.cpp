@@ -1,9 +1,9 @@
+#include "base/error.h"
 #include "expect_error.h"
 #include "io/codecs/blosc_codec.h"
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zlib_codec.h"
 #include "io/codecs/zstd_codec.h"
-#include "base/error.h"
 
 #include <QtTest>
 

@@ -1,12 +1,12 @@
 // Diff engine: every status and number on hand-built trees, tolerance and NaN rules, dtype
 // promotion, streaming with bounded reads, parallel ranges, identical storage, corpus pairs.
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "io/file.h"
 #include "io/flat_array_source.h"
 #include "layout/checkpoint.h"
 #include "ops/diff/diff.h"
 #include "ops/diff/diff_json.h"
-#include "base/error.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,6 +1,7 @@
 // Diff over chunked storage: a chunk whose stored bytes are identical on both sides is decoded
 // once (counted in chunksShortCut), and the numbers equal those of the same values held in
 // memory; edge chunks, missing chunks, unaligned ranges, cancellation and damaged chunks.
+#include "base/error.h"
 #include "formats/zarr/zarr2_array.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/kvstore/directory_kvstore.h"
@@ -8,7 +9,6 @@
 #include "ops/diff/diff.h"
 #include "ops/diff/diff_json.h"
 #include "ops/export.h"
-#include "base/error.h"
 
 #include <QTemporaryDir>
 #include <QTest>

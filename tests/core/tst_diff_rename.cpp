@@ -1,6 +1,6 @@
 // Rename rules `REGEX=REPL`: parsing, back-references, escapes, first match wins, errors.
-#include "ops/diff/diff_rename.h"
 #include "base/error.h"
+#include "ops/diff/diff_rename.h"
 
 #include <QTest>
 

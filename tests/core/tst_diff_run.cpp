@@ -1,8 +1,8 @@
 // Run view: per leaf, per consecutive pair of complete steps of a legacy Flax folder.
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "ops/diff/diff_json.h"
 #include "ops/diff/diff_run.h"
-#include "base/error.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,10 +1,10 @@
 // Small trees and readers shared by the repair tests (edit, recipe, restore).
 #pragma once
 
+#include "base/error.h"
 #include "expect_error.h"
 #include "ops/edit/edit.h"
 #include "tree/array_source.h"
-#include "base/error.h"
 #include "tree/node.h"
 
 #include <QTest>

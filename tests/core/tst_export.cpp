@@ -3,11 +3,11 @@
 #include "expect_error.h"
 #include "export_test_helpers.h"
 
+#include "base/error.h"
 #include "formats/orbax/python_json.h"
 #include "formats/zarr/zarr_layout.h"
 #include "layout/checkpoint.h"
 #include "ops/export.h"
-#include "base/error.h"
 
 #include <QtTest>
 

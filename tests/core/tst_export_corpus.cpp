@@ -1,9 +1,9 @@
 // Every real corpus checkpoint converts to every export format and reads back to the same leaves.
 #include "export_test_helpers.h"
 
+#include "base/error.h"
 #include "layout/checkpoint.h"
 #include "ops/export.h"
-#include "base/error.h"
 
 #include <QtTest>
 

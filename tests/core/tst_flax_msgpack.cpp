@@ -1,9 +1,9 @@
 // Flax msgpack reader and writer: real corpus files, hand-made bytes from FORMATS.md, damage.
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "io/file.h"
 #include "ops/digest.h"
-#include "base/error.h"
 
 #include <QDir>
 #include <QDirIterator>

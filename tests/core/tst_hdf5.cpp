@@ -2,10 +2,10 @@
 #include "expect_error.h"
 #include "export_test_helpers.h"
 
+#include "base/error.h"
 #include "formats/hdf5/hdf5_reader.h"
 #include "formats/hdf5/hdf5_writer.h"
 #include "layout/checkpoint.h"
-#include "base/error.h"
 
 #include <QtTest>
 

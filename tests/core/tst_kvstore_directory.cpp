@@ -1,6 +1,6 @@
+#include "base/error.h"
 #include "expect_error.h"
 #include "io/kvstore/directory_kvstore.h"
-#include "base/error.h"
 
 #include <QtTest>
 

@@ -1,11 +1,11 @@
 // Layout detection, step listing and openCheckpoint over runs, composite steps, items and files.
 #include "orbax_test_helpers.h"
 
+#include "base/error.h"
 #include "io/codecs/zstd_codec.h"
 #include "layout/checkpoint.h"
 #include "layout/layout_detect.h"
 #include "layout/steps.h"
-#include "base/error.h"
 
 #include <QtTest>
 

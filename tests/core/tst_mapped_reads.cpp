@@ -1,13 +1,13 @@
 // Large stored chunks are read through file mappings instead of copies. A mapping faults when
 // another program shrinks the file meanwhile: that must become an Io error naming the file, never
 // a crash, and mapped reads must give exactly what copied reads give.
+#include "base/error.h"
 #include "formats/zarr/zarr2_array.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/file.h"
 #include "io/guarded_read.h"
 #include "io/kvstore/directory_kvstore.h"
 #include "ops/diff/diff_array.h"
-#include "base/error.h"
 
 #include "expect_error.h"
 

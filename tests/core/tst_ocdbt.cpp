@@ -1,3 +1,4 @@
+#include "base/error.h"
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/file.h"
@@ -7,7 +8,6 @@
 #include "io/kvstore/ocdbt_kvstore.h"
 #include "io/kvstore/ocdbt_manifest.h"
 #include "io/kvstore/ocdbt_writer.h"
-#include "base/error.h"
 
 #include <QtTest>
 

@@ -1,10 +1,10 @@
 // Digest, statistics, slicing, NumPy-like printing and the `ckpt tree --json` document.
+#include "base/error.h"
 #include "ops/digest.h"
 #include "ops/format_array.h"
 #include "ops/slice_spec.h"
 #include "ops/stats.h"
 #include "ops/tree_json.h"
-#include "base/error.h"
 
 #include <QTest>
 

@@ -1,12 +1,12 @@
 // Orbax items: _METADATA trees, aggregate msgpack, OCDBT and per-process recovery, corpus items.
 #include "orbax_test_helpers.h"
 
+#include "base/error.h"
 #include "formats/orbax/pytree_item.h"
 #include "formats/orbax/pytree_metadata.h"
-#include "tree/tree_builder.h"
 #include "formats/zarr/zarr3_array.h"
 #include "layout/checkpoint.h"
-#include "base/error.h"
+#include "tree/tree_builder.h"
 
 #include <QtTest>
 

@@ -1,6 +1,7 @@
 // Chunks larger than a read decode front to back (SequentialChunkReader): any sequence of reads
 // gives exactly the array's bytes, a sequential pass decodes every chunk once, and diff, digest and
 // streaming use it. Edge chunks (padding), missing chunks (fill), ranks 1 to 3, damage.
+#include "base/error.h"
 #include "formats/zarr/chunked_array_source.h"
 #include "formats/zarr/zarr2_array.h"
 #include "io/codecs/zstd_codec.h"
@@ -10,7 +11,6 @@
 #include "ops/digest.h"
 #include "ops/export.h"
 #include "ops/stats.h"
-#include "base/error.h"
 #include "tree/sequential_chunk_reader.h"
 
 #include "expect_error.h"

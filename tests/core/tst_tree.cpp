@@ -1,7 +1,7 @@
 // Keys, paths, immutable nodes, slabs and the bounded byte readers.
+#include "base/error.h"
 #include "io/byte_reader.h"
 #include "io/flat_array_source.h"
-#include "base/error.h"
 #include "tree/node.h"
 
 #include <QTest>

@@ -1,12 +1,12 @@
 // zarr v2 arrays over a KvStore: dtypes, orders, compressors, fill values, slabs, damage.
 #include "orbax_test_helpers.h"
 
+#include "base/error.h"
 #include "formats/zarr/chunked_array_source.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr_dtype.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/kvstore/directory_kvstore.h"
-#include "base/error.h"
 
 #include <QtTest>
 

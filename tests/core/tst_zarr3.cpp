@@ -1,12 +1,12 @@
 // zarr v3 arrays: zarr.json, codecs (bytes, transpose, zstd, gzip, blosc, crc32c), sharding_indexed.
 #include "orbax_test_helpers.h"
 
+#include "base/error.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/kvstore/directory_kvstore.h"
-#include "base/error.h"
 
 #include <QtTest>
 

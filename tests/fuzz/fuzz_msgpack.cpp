@@ -1,9 +1,9 @@
 // Fuzz target for the Flax / Orbax msgpack reader: any input must parse or throw ckpt::Exception,
 // never crash, hang or allocate beyond what the input can back. Parsed arrays are read in full
 // and re-serialised, so the lazy sources and the writer see hostile shapes too.
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
-#include "base/error.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -5,11 +5,11 @@
 //   0       payload is a whole encoded object; every decoder is tried (each checks its magic)
 //   1, 2, 3 payload is a raw *body* of a manifest / B+tree node / version node; the fuzzer wraps it
 //           in a valid envelope (magic, length, CRC-32C) so mutations reach the body parsers
+#include "base/error.h"
 #include "io/kvstore/ocdbt_btree.h"
 #include "io/kvstore/ocdbt_envelope.h"
 #include "io/kvstore/ocdbt_manifest.h"
 #include "io/kvstore/ocdbt_version_tree.h"
-#include "base/error.h"
 
 #include <cstddef>
 #include <cstdint>

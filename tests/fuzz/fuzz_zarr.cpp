@@ -5,11 +5,11 @@
 // Input layout: byte 0 selects the document kind, bytes 1-2 (little-endian) the length L of the
 // document text that follows; the remaining bytes are the stored value of every chunk key.
 //   0  `.zarray` (zarr v2)      1  `zarr.json` (zarr v3)      2  `_METADATA`      3  `_sharding`
+#include "base/error.h"
 #include "formats/orbax/pytree_metadata.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
 #include "io/random_access.h"
-#include "base/error.h"
 
 #include <cstddef>
 #include <cstdint>

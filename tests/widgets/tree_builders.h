@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tree/array_source.h"
 #include "base/error.h"
+#include "tree/array_source.h"
 #include "tree/node.h"
 
 #include <cstring>

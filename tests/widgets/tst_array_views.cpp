@@ -1,7 +1,7 @@
-#include "ops/plane/array_plane.h"
 #include "colour_map.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
+#include "ops/plane/array_plane.h"
 #include "ops/plane/plane_pooling.h"
 #include "stats_panel.h"
 #include "tree_builders.h"
@@ -154,7 +154,8 @@ private slots:
     {
         QCOMPARE(ckpt::planeSteps(1000, 1000, 1u << 22), (std::pair<uint64_t, uint64_t>{1, 1}));
         QCOMPARE(ckpt::planeSteps(10000, 10000, 1000000), (std::pair<uint64_t, uint64_t>{10, 10}));
-        QCOMPARE(ckpt::planeSteps(3, 100000000, 1000000), (std::pair<uint64_t, uint64_t>{1, 301})); // 300 gives 1,000,002
+        QCOMPARE(
+            ckpt::planeSteps(3, 100000000, 1000000), (std::pair<uint64_t, uint64_t>{1, 301})); // 300 gives 1,000,002
         QCOMPARE(ckpt::planeSteps(100000000, 2, 1000000), (std::pair<uint64_t, uint64_t>{200, 1}));
         for (const auto &[r, c, m] : std::vector<std::tuple<uint64_t, uint64_t, uint64_t>>{
                  {7, 9, 20}, {1ull << 40, 1ull << 40, 1u << 22}, {12345, 678, 1000}, {5, 5, 1}, {1, 1000, 7}}) {

@@ -1,7 +1,7 @@
 #include "formats/flax_msgpack/chunked_array.h"
 
-#include "io/flat_array_source.h"
 #include "base/error.h"
+#include "io/flat_array_source.h"
 
 namespace ckpt::flaxmsgpack {
 

@@ -1,10 +1,10 @@
 #include "formats/flax_msgpack/msgpack_reader.h"
 
+#include "base/error.h"
 #include "formats/flax_msgpack/chunked_array.h"
 #include "io/buffered_cursor.h"
 #include "io/file.h"
 #include "io/flat_array_source.h"
-#include "base/error.h"
 
 #include <bit>
 #include <cstring>

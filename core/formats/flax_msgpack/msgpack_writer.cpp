@@ -1,8 +1,8 @@
 #include "formats/flax_msgpack/msgpack_writer.h"
 
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "io/atomic_file.h"
-#include "base/error.h"
 
 #include <msgpack.hpp>
 

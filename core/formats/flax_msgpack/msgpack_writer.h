@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/progress.h"
 #include "formats/flax_msgpack/chunked_array.h"
 #include "tree/node.h"
-#include "base/progress.h"
 
 #include <cstddef>
 #include <functional>

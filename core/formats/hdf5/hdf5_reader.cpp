@@ -1,9 +1,9 @@
 #include "formats/hdf5/hdf5_reader.h"
 
+#include "base/error.h"
 #include "formats/hdf5/hdf5_common.h"
 #include "formats/hdf5/hdf5_layout.h"
 #include "formats/zarr/zarr_dtype.h"
-#include "base/error.h"
 
 #include <cstring>
 #include <fstream>

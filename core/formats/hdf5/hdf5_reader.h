@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tree/node.h"
 #include "base/progress.h"
+#include "tree/node.h"
 
 #include <string>
 

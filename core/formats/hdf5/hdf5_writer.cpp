@@ -1,11 +1,11 @@
 #include "formats/hdf5/hdf5_writer.h"
 
+#include "base/error.h"
 #include "formats/hdf5/hdf5_common.h"
 #include "formats/hdf5/hdf5_layout.h"
-#include "tree/box_pieces.h"
 #include "io/atomic_file.h"
 #include "io/temp_sibling.h"
-#include "base/error.h"
+#include "tree/box_pieces.h"
 
 #include <algorithm>
 #include <cstring>

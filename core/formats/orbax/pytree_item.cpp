@@ -1,16 +1,16 @@
 #include "formats/orbax/pytree_item.h"
 
+#include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
-#include "io/kvstore/merged_kvstore.h"
 #include "formats/orbax/pytree_metadata.h"
-#include "tree/tree_builder.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
 #include "io/file.h"
 #include "io/kvstore/directory_kvstore.h"
+#include "io/kvstore/merged_kvstore.h"
 #include "io/kvstore/ocdbt_database.h"
 #include "io/kvstore/ocdbt_kvstore.h"
-#include "base/error.h"
+#include "tree/tree_builder.h"
 
 #include <filesystem>
 #include <map>

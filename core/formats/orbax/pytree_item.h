@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/progress.h"
 #include "io/kvstore/kvstore.h"
 #include "tree/node.h"
-#include "base/progress.h"
 
 #include <string>
 #include <vector>

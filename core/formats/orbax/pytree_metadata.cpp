@@ -1,7 +1,7 @@
 #include "formats/orbax/pytree_metadata.h"
 
-#include "io/codecs/base64.h"
 #include "base/error.h"
+#include "io/codecs/base64.h"
 
 namespace ckpt::orbax {
 namespace {

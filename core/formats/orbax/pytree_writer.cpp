@@ -1,10 +1,10 @@
 #include "formats/orbax/pytree_writer.h"
 
-#include "formats/zarr/chunk_encoder.h"
-#include "formats/orbax/python_json.h"
-#include "io/kvstore/value_store.h"
-#include "io/atomic_file.h"
 #include "base/error.h"
+#include "formats/orbax/python_json.h"
+#include "formats/zarr/chunk_encoder.h"
+#include "io/atomic_file.h"
+#include "io/kvstore/value_store.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/progress.h"
 #include "formats/zarr/zarr_layout.h"
 #include "tree/node.h"
-#include "base/progress.h"
 
 #include <nlohmann/json.hpp>
 

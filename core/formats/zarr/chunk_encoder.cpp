@@ -1,8 +1,8 @@
 #include "formats/zarr/chunk_encoder.h"
 
-#include "tree/box_pieces.h"
-#include "io/codecs/crc32c.h"
 #include "base/error.h"
+#include "io/codecs/crc32c.h"
+#include "tree/box_pieces.h"
 
 #include <zstd.h>
 

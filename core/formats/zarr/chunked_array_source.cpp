@@ -1,9 +1,9 @@
 #include "formats/zarr/chunked_array_source.h"
 
+#include "base/error.h"
 #include "io/codecs/zstd_codec.h"
 #include "io/file.h"
 #include "io/guarded_read.h"
-#include "base/error.h"
 #include "tree/sequential_chunk_reader.h"
 
 #include <algorithm>

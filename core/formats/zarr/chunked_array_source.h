@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/error.h"
 #include "io/kvstore/kvstore.h"
 #include "tree/array_source.h"
-#include "base/error.h"
 
 #include <cstddef>
 #include <memory>

@@ -1,10 +1,10 @@
 #include "formats/zarr/zarr2_array.h"
 
+#include "base/error.h"
 #include "formats/zarr/chunked_array_source.h"
 #include "io/codecs/blosc_codec.h"
 #include "io/codecs/zlib_codec.h"
 #include "io/codecs/zstd_codec.h"
-#include "base/error.h"
 
 #include <cstring>
 

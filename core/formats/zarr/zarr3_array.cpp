@@ -1,10 +1,10 @@
 #include "formats/zarr/zarr3_array.h"
 
+#include "base/error.h"
 #include "formats/zarr/chunked_array_source.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr_dtype.h"
 #include "io/codecs/crc32c.h"
-#include "base/error.h"
 
 #include <cstring>
 

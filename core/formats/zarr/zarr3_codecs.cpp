@@ -1,5 +1,6 @@
 #include "formats/zarr/zarr3_codecs.h"
 
+#include "base/error.h"
 #include "formats/zarr/chunked_array_source.h"
 #include "formats/zarr/zarr_dtype.h"
 #include "io/codecs/blosc_codec.h"
@@ -7,7 +8,6 @@
 #include "io/codecs/zlib_codec.h"
 #include "io/codecs/zstd_codec.h"
 #include "tree/array_info.h"
-#include "base/error.h"
 
 #include <algorithm>
 #include <cstring>

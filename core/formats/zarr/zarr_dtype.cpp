@@ -1,7 +1,7 @@
 #include "formats/zarr/zarr_dtype.h"
 
-#include "io/codecs/base64.h"
 #include "base/error.h"
+#include "io/codecs/base64.h"
 
 #include <algorithm>
 #include <bit>

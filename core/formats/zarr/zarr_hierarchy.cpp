@@ -1,10 +1,10 @@
 #include "formats/zarr/zarr_hierarchy.h"
 
+#include "base/error.h"
 #include "formats/orbax/pytree_item.h"
-#include "tree/tree_builder.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
-#include "base/error.h"
+#include "tree/tree_builder.h"
 
 #include <algorithm>
 

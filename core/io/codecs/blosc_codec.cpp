@@ -1,7 +1,7 @@
 #include "io/codecs/blosc_codec.h"
 
-#include "io/byte_reader.h"
 #include "base/error.h"
+#include "io/byte_reader.h"
 
 #include <blosc.h>
 

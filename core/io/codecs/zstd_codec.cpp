@@ -1,8 +1,8 @@
 #include "io/codecs/zstd_codec.h"
 
+#include "base/error.h"
 #include "io/guarded_read.h"
 #include "io/random_access.h"
-#include "base/error.h"
 
 #include <algorithm>
 #include <memory>

@@ -1,7 +1,7 @@
 #include "io/kvstore/directory_kvstore.h"
 
-#include "io/file.h"
 #include "base/error.h"
+#include "io/file.h"
 
 #include <algorithm>
 #include <cerrno>

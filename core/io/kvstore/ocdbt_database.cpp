@@ -1,7 +1,7 @@
 #include "io/kvstore/ocdbt_database.h"
 
-#include "io/kvstore/ocdbt_envelope.h"
 #include "base/error.h"
+#include "io/kvstore/ocdbt_envelope.h"
 
 #include <algorithm>
 #include <cerrno>

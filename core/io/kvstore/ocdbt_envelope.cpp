@@ -1,9 +1,9 @@
 #include "io/kvstore/ocdbt_envelope.h"
 
+#include "base/error.h"
 #include "io/byte_reader.h"
 #include "io/codecs/crc32c.h"
 #include "io/codecs/zstd_codec.h"
-#include "base/error.h"
 
 #include <cstdio>
 #include <cstring>

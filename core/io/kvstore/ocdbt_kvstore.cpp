@@ -1,7 +1,7 @@
 #include "io/kvstore/ocdbt_kvstore.h"
 
-#include "io/kvstore/ocdbt_btree.h"
 #include "base/error.h"
+#include "io/kvstore/ocdbt_btree.h"
 
 #include <algorithm>
 #include <map>

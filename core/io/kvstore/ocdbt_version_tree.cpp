@@ -1,8 +1,8 @@
 #include "io/kvstore/ocdbt_version_tree.h"
 
+#include "base/error.h"
 #include "io/byte_reader.h"
 #include "io/kvstore/ocdbt_envelope.h"
-#include "base/error.h"
 
 namespace ckpt {
 

@@ -1,10 +1,10 @@
 #include "io/kvstore/ocdbt_writer.h"
 
+#include "base/error.h"
 #include "io/kvstore/ocdbt_btree.h"
 #include "io/kvstore/ocdbt_data_file_table.h"
 #include "io/kvstore/ocdbt_envelope.h"
 #include "io/kvstore/ocdbt_manifest.h"
-#include "base/error.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,7 +1,7 @@
 #include "io/kvstore/value_store.h"
 
-#include "io/random_access.h"
 #include "base/error.h"
+#include "io/random_access.h"
 
 #include <filesystem>
 #include <optional>

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "base/progress.h"
 #include "ops/diff/diff_array.h"
 #include "ops/diff/diff_rename.h"
 #include "tree/node.h"
-#include "base/progress.h"
 
 #include <optional>
 #include <string>

@@ -3,9 +3,9 @@
 #include "ops/diff/diff_block_compare.h"
 #include "ops/diff/diff_chunk_pair.h"
 
+#include "base/concurrently.h"
 #include "base/error.h"
 #include "tree/sequential_chunk_reader.h"
-#include "base/concurrently.h"
 
 #include <algorithm>
 #include <array>

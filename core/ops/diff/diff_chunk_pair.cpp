@@ -1,8 +1,8 @@
 #include "ops/diff/diff_chunk_pair.h"
 
-#include "io/guarded_read.h"
-#include "base/error.h"
 #include "base/concurrently.h"
+#include "base/error.h"
+#include "io/guarded_read.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tree/array_source.h"
 #include "base/progress.h"
+#include "tree/array_source.h"
 
 #include <cstdint>
 #include <memory>

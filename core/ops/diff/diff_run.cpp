@@ -1,7 +1,7 @@
 #include "ops/diff/diff_run.h"
 
-#include "layout/steps.h"
 #include "base/error.h"
+#include "layout/steps.h"
 
 #include <algorithm>
 #include <cmath>

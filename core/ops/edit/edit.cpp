@@ -1,12 +1,12 @@
 #include "ops/edit/edit.h"
 
+#include "base/error.h"
 #include "layout/checkpoint.h"
 #include "ops/edit/edit_layout_sources.h"
 #include "ops/edit/edit_sources.h"
 #include "ops/edit/edit_tree.h"
 #include "ops/edit/edit_values.h"
 #include "ops/edit/restore.h"
-#include "base/error.h"
 
 #include <fstream>
 #include <map>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "tree/node.h"
 #include "base/progress.h"
+#include "tree/node.h"
 
 #include <nlohmann/json.hpp>
 
@@ -113,8 +113,8 @@ struct SetElements {
     std::vector<Element> elements;
 };
 
-/// Reshape the whole tree like a target (ops/restore.h): Orbax `transforms={}` semantics plus
-/// rename rules `REGEX=REPL` (ops/diff_rename.h) mapping checkpoint paths to target paths, and
+/// Reshape the whole tree like a target (ops/edit/restore.h): Orbax `transforms={}` semantics plus
+/// rename rules `REGEX=REPL` (ops/diff/diff_rename.h) mapping checkpoint paths to target paths, and
 /// original-key rules `TARGET_REGEX=TEMPLATE` mapping target paths to checkpoint paths (Orbax
 /// `Transform(original_key=TEMPLATE)` keyed by TARGET_REGEX).
 struct ApplyTarget {

@@ -1,7 +1,7 @@
 #include "ops/edit/edit_values.h"
 
-#include "ops/edit/edit_convert.h"
 #include "base/error.h"
+#include "ops/edit/edit_convert.h"
 
 #include <limits>
 

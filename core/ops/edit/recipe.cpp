@@ -1,7 +1,7 @@
 #include "ops/edit/recipe.h"
 
-#include "io/atomic_file.h"
 #include "base/error.h"
+#include "io/atomic_file.h"
 
 #include <fstream>
 #include <set>

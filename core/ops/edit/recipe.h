@@ -25,7 +25,7 @@ inline constexpr int kRecipeVersion = 1;
 /// is {"path": FILE_OR_DIR, "step": "N" (optional), "item": NAME (optional)}; a relative path
 /// is resolved against the current directory when the recipe is replayed; a `*.json` file holding
 /// a `ckpt tree --json` document is a skeleton (arrays read as zeros). Values are JSON numbers,
-/// booleans, or the strings "nan", "inf", "-inf". Operations (ops/edit.h has the exact semantics):
+/// booleans, or the strings "nan", "inf", "-inf". Operations (ops/edit/edit.h has the exact semantics):
 ///
 ///   {"op": "rename",  "from": P, "to": P}                  move a leaf or subtree; `to` must be free
 ///   {"op": "delete",  "path": P}

@@ -1,7 +1,7 @@
 #include "ops/edit/restore.h"
 
-#include "ops/edit/edit_tree.h"
 #include "base/error.h"
+#include "ops/edit/edit_tree.h"
 
 #include <algorithm>
 #include <map>

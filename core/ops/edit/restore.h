@@ -23,7 +23,7 @@ namespace ckpt {
 ///
 /// Original-key rules are the other direction, exactly Orbax's `transforms={TARGET_REGEX:
 /// Transform(original_key=TEMPLATE)}`, written `TARGET_REGEX=TEMPLATE` in RenameRule syntax
-/// (ops/diff_rename.h). Facts from orbax/checkpoint/transform_utils.py::apply_transformations
+/// (ops/diff/diff_rename.h). Facts from orbax/checkpoint/transform_utils.py::apply_transformations
 /// (0.12.8), checked by running it: keys of the checkpoint, the target and the transforms dict
 /// are flattened with `/` between levels (list indices in decimal), so a nested transforms dict
 /// `{'a': {'b': T}}` is the rule `a/b`; the rule key is `re.fullmatch`ed against the target key

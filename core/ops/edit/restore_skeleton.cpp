@@ -1,8 +1,8 @@
+#include "base/error.h"
 #include "ops/edit/edit_sources.h"
 #include "ops/edit/edit_tree.h"
 #include "ops/edit/edit_values.h"
 #include "ops/edit/restore.h"
-#include "base/error.h"
 
 #include <cmath>
 #include <filesystem>

@@ -99,8 +99,8 @@ uint64_t ceilDiv(uint64_t a, uint64_t b)
 
 } // namespace
 
-PlaneWindow readPlaneWindow(const ArraySource &source, const PlaneSpec &spec, uint64_t maxRows, uint64_t maxCols,
-    const Progress &progress)
+PlaneWindow readPlaneWindow(
+    const ArraySource &source, const PlaneSpec &spec, uint64_t maxRows, uint64_t maxCols, const Progress &progress)
 {
     const ArrayInfo &info = source.info();
     PlaneWindow w;
@@ -156,8 +156,8 @@ std::pair<uint64_t, uint64_t> planeSteps(uint64_t planeRows, uint64_t planeCols,
     return {rs, cs};
 }
 
-PlaneWindow readPlaneSample(const ArraySource &source, const PlaneSpec &spec, uint64_t maxCells,
-    const Progress &progress, uint64_t bandBytes)
+PlaneWindow readPlaneSample(
+    const ArraySource &source, const PlaneSpec &spec, uint64_t maxCells, const Progress &progress, uint64_t bandBytes)
 {
     const ArrayInfo &info = source.info();
     PlaneWindow w;
