@@ -1,4 +1,4 @@
-// ckpt tree: the pytree, for people or as the JSON contract of ARCHITECTURE.md.
+// ckpt tree: the pytree, for people or as the JSON contract of docs/architecture.md.
 #include "commands.h"
 #include "open_args.h"
 

@@ -10,7 +10,7 @@
 
 namespace ckpt {
 
-/// Version of the `ckpt tree --json` document (ARCHITECTURE.md). Bump only on incompatible change.
+/// Version of the `ckpt tree --json` document (docs/architecture.md). Bump only on incompatible change.
 inline constexpr int kCkptJsonVersion = 1;
 
 struct TreeJsonOptions {

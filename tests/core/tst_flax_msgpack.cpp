@@ -1,4 +1,4 @@
-// Flax msgpack reader and writer: real corpus files, hand-made bytes from FORMATS.md, damage.
+// Flax msgpack reader and writer: real corpus files, hand-made bytes from docs/formats.md, damage.
 #include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/flax_msgpack/msgpack_writer.h"
@@ -55,7 +55,7 @@ Error parseError(std::vector<std::byte> b)
     return Error{ErrorCategory::InvalidArgument, "no error", {}, std::nullopt, {}};
 }
 
-/// `{'a': np.arange(3, dtype=int32)}` as Flax writes it (FORMATS.md §1.2).
+/// `{'a': np.arange(3, dtype=int32)}` as Flax writes it (docs/formats.md §1.2).
 std::vector<std::byte> smallDict()
 {
     auto b = bytesOf({0x81, 0xa1, 'a', 0xc7, 0x17, 0x01, 0x93, 0x91, 0x03, 0xa5});
@@ -126,7 +126,7 @@ private slots:
 
     void parsesNumpyScalarAndComplex()
     {
-        // np.float32(1.5) -> fixext16 type 3 (FORMATS.md §1.2)
+        // np.float32(1.5) -> fixext16 type 3 (docs/formats.md §1.2)
         auto b = bytesOf({0x82, 0xa1, 's', 0xd8, 0x03, 0x93, 0x90, 0xa7});
         append(b, "float32");
         push(b, {0xc4, 0x04, 0x00, 0x00, 0xc0, 0x3f, 0xa1, 'c', 0xc7, 0x13, 0x02, 0x92, 0xcb});

@@ -1,5 +1,5 @@
 """Shared helpers of the interop tests: run `ckpt`, flatten a Python pytree into the leaves of the
-`ckpt tree --json --digest` contract (docs ARCHITECTURE.md), compare leaf by leaf.
+`ckpt tree --json --digest` contract (docs/architecture.md), compare leaf by leaf.
 
 The Python libraries are the oracle: expected leaves are computed from what NumPy / Flax / Orbax
 hold, never from what `ckpt` prints.

@@ -2,7 +2,7 @@
 give for the same checkpoint, target and rules, and what it writes must restore into the target.
 
 The oracles are the libraries: Orbax 0.12.8 `PyTreeRestore(item, transforms, restore_args)`
-(FORMATS.md §5.1) and `flax.serialization.from_state_dict` (§1.6). Each `--rename REGEX=REPL`
+(docs/formats.md §5.1) and `flax.serialization.from_state_dict` (§1.6). Each `--rename REGEX=REPL`
 (checkpoint path -> target path) is given to Orbax as the equivalent
 `Transform(original_key=...)` keyed by the target-path regex.
 

@@ -24,7 +24,7 @@ struct TreeEntry {
     std::optional<std::vector<uint64_t>> writeShape;
 };
 
-/// A parsed `_METADATA` document (FORMATS.md §2.3). Fields missing from old files are nullopt.
+/// A parsed `_METADATA` document (docs/formats.md §2.3). Fields missing from old files are nullopt.
 struct PyTreeMetadata {
     std::vector<TreeEntry> entries; ///< in file order
     std::optional<bool> useOcdbt;

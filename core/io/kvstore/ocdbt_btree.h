@@ -35,7 +35,7 @@ struct OcdbtInteriorEntry {
     uint64_t numIndirectValueBytes = 0;
 };
 
-/// A decoded B+tree node (FORMATS.md §4.6). Keys are strictly increasing.
+/// A decoded B+tree node (docs/formats.md §4.6). Keys are strictly increasing.
 struct OcdbtBtreeNode {
     uint8_t height = 0; ///< 0 = leaf
     std::vector<OcdbtDataFile> dataFiles;

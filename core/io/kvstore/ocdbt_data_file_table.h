@@ -18,7 +18,7 @@ struct OcdbtDataFile {
     bool operator==(const OcdbtDataFile &) const = default;
 };
 
-/// Reads a data file table (FORMATS.md §4.4) at the reader's position; every entry's base path is
+/// Reads a data file table (docs/formats.md §4.4) at the reader's position; every entry's base path is
 /// prefixed with `transitivePath`. Throws Exception{Corrupt} on bad lengths or truncation.
 std::vector<OcdbtDataFile> readOcdbtDataFileTable(ByteReader &r, const std::string &transitivePath);
 

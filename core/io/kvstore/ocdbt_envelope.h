@@ -28,7 +28,7 @@ struct OcdbtBody {
     uint64_t bodyOffset = 0; ///< file offset of the raw body (meaningful when !compressed)
 };
 
-/// Checks and unwraps an envelope (FORMATS.md §4.2): magic, length field == encoded.size(), format
+/// Checks and unwraps an envelope (docs/formats.md §4.2): magic, length field == encoded.size(), format
 /// version 0, crc32c of everything before the last 4 bytes, compression 0 (raw) or 1 (zstd, at most
 /// `maxBodyBytes` decoded). Throws Exception{Corrupt} naming `file` and the file offset
 /// (`baseOffset` = offset of encoded[0] in `file`); a CRC mismatch names the offset of the CRC field.

@@ -11,7 +11,7 @@
 
 namespace ckpt {
 
-/// Read-only view of the latest version of a TensorStore OCDBT database (FORMATS.md §4): the
+/// Read-only view of the latest version of a TensorStore OCDBT database (docs/formats.md §4): the
 /// folder holding `manifest.ocdbt` (an Orbax item directory, or one `ocdbt.process_<i>/`).
 /// open() reads the manifest and every B+tree node, verifying each CRC, and indexes all keys, so
 /// get() and list() do no I/O; out-of-line values are read lazily from their data files (opened

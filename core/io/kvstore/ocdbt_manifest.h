@@ -12,7 +12,7 @@
 
 namespace ckpt {
 
-/// Database configuration stored at the start of every manifest (FORMATS.md §4.3).
+/// Database configuration stored at the start of every manifest (docs/formats.md §4.3).
 struct OcdbtConfig {
     /// manifest_kind values; on-disk constants, never change them.
     enum ManifestKind : uint8_t { Single = 0, Numbered = 1 };

@@ -41,7 +41,7 @@ struct OcdbtVersionNodeRef {
     uint8_t height = 0; ///< height of the referenced node (stored only in manifests; else parent height - 1)
 };
 
-/// A decoded version tree node (FORMATS.md §4.5). Leaf nodes (height 0) hold `versions`,
+/// A decoded version tree node (docs/formats.md §4.5). Leaf nodes (height 0) hold `versions`,
 /// interior nodes `children`.
 struct OcdbtVersionNode {
     uint8_t arityLog2 = 0;

@@ -25,7 +25,7 @@ struct OcdbtWriteEntry {
     std::optional<OcdbtExistingValue> existing;
 };
 
-/// Knobs of writeOcdbtDatabase; the defaults are what Orbax/TensorStore write (FORMATS.md §2.10, §4.8).
+/// Knobs of writeOcdbtDatabase; the defaults are what Orbax/TensorStore write (docs/formats.md §2.10, §4.8).
 struct OcdbtWriteOptions {
     uint32_t maxInlineValueBytes = 1024;
     uint32_t maxDecodedNodeBytes = 100000000;
@@ -41,7 +41,7 @@ struct OcdbtWriteOptions {
     std::optional<std::array<uint8_t, 16>> uuid; ///< random when unset
 };
 
-/// Writes a new single-generation OCDBT database into `dir` (FORMATS.md §4.8): keys sorted bytewise,
+/// Writes a new single-generation OCDBT database into `dir` (docs/formats.md §4.8): keys sorted bytewise,
 /// values up to maxInlineValueBytes inline, larger ones appended to one `d/<32 hex>` data file,
 /// nodes in another `d/<32 hex>` file, then the manifest via a temporary file and rename (so a
 /// reader never sees a half-written manifest). `dir` is created if needed; an existing

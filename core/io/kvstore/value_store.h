@@ -29,7 +29,7 @@ public:
 /// Keys as plain files below `dir` (Orbax `use_ocdbt=False`): `dir/<key>`, folders created as needed.
 std::unique_ptr<ValueStore> makeFileValueStore(std::string dir);
 
-/// Keys in a new single-generation OCDBT database at `dir` (FORMATS.md §4.8): values up to
+/// Keys in a new single-generation OCDBT database at `dir` (docs/formats.md §4.8): values up to
 /// options.maxInlineValueBytes inline, larger ones appended to `d/<32 hex>` data files, a new file
 /// started once one reaches `targetDataFileBytes` (0 = never).
 std::unique_ptr<ValueStore> makeOcdbtValueStore(

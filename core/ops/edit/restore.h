@@ -11,7 +11,7 @@
 namespace ckpt {
 
 /// Applying a target structure to a checkpoint the way Orbax restore with `transforms` does
-/// (FORMATS.md §5.1/§5.2), with rename rules in the direction checkpoint path -> target path:
+/// (docs/formats.md §5.1/§5.2), with rename rules in the direction checkpoint path -> target path:
 ///  - the result has the target's structure (container kinds and key order);
 ///  - a target leaf whose path some checkpoint leaf is renamed to takes that leaf ("renamed");
 ///  - else a target leaf whose path exists in the checkpoint (and is not renamed away) takes it
