@@ -236,7 +236,7 @@ int cmdDiff(const std::vector<std::string> &args)
     if (rows.size() > 1)
         printTable(rows);
     std::string summary = std::to_string(r.summary.pairs) + " pairs:";
-    for (int i = 0; i < 7; ++i)
+    for (int i = 0; i < kDiffStatusCount; ++i)
         if (r.summary.counts[i])
             summary += " " + std::to_string(r.summary.counts[i]) + " " + std::string(statusName(DiffStatus(i))) + ",";
     if (summary.back() == ',')

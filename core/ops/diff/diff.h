@@ -23,6 +23,10 @@ enum class DiffStatus {
     ValuesChanged, ///< same kind, dtype and shape; some values not close
 };
 
+/// How many DiffStatus values there are: DiffStatus(0) .. DiffStatus(kDiffStatusCount - 1).
+inline constexpr int kDiffStatusCount = int(DiffStatus::ValuesChanged) + 1;
+static_assert(kDiffStatusCount == 7, "a new DiffStatus must come last, then update kDiffStatusCount");
+
 /// "same", "added", "removed", "kind_changed", "dtype_changed", "shape_changed", "values_changed".
 std::string_view statusName(DiffStatus s);
 
@@ -53,12 +57,12 @@ struct DiffEntry {
 /// Totals of a diff.
 struct DiffSummary {
     uint64_t pairs = 0;
-    uint64_t counts[7] = {}; ///< per DiffStatus
+    uint64_t counts[kDiffStatusCount] = {}; ///< per DiffStatus, indexed by int(status)
     uint64_t elementsCompared = 0;
     uint64_t bytesRead = 0; ///< array bytes decoded, both sides
     /// Chunk pairs with identical stored bytes on both sides, decoded once (ArrayDiff::chunksShortCut).
     uint64_t chunksShortCut = 0;
-    bool identical() const { return counts[0] == pairs; }
+    bool identical() const { return counts[int(DiffStatus::Same)] == pairs; }
 };
 
 struct DiffOptions {

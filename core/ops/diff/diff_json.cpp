@@ -74,7 +74,7 @@ nlohmann::json diffEntryJson(const DiffEntry &e)
 nlohmann::json diffSummaryJson(const DiffSummary &s)
 {
     nlohmann::json j = {{"pairs", s.pairs}};
-    for (int i = 0; i < 7; ++i)
+    for (int i = 0; i < kDiffStatusCount; ++i)
         j[std::string(statusName(DiffStatus(i)))] = s.counts[i];
     j["identical"] = s.identical();
     j["elements_compared"] = s.elementsCompared;
