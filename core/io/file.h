@@ -57,6 +57,13 @@ private:
 
 using FilePtr = std::shared_ptr<const File>;
 
+/// True when `path` is a regular file (links followed); false when it is anything else or cannot
+/// be looked at. Never throws.
+bool isFile(const std::string &path);
+/// True when `path` is a directory (links followed); false when it is anything else or cannot be
+/// looked at. Never throws.
+bool isDir(const std::string &path);
+
 /// Reads a whole small file (metadata); throws like File::open. Refuses files over `maxBytes`.
 std::string readTextFile(const std::string &path, uint64_t maxBytes = 256u << 20);
 

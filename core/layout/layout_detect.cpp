@@ -2,7 +2,6 @@
 
 #include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
-#include "formats/orbax/pytree_item.h"
 #include "io/file.h"
 #include "layout/steps.h"
 
@@ -15,18 +14,6 @@ namespace fs = std::filesystem;
 
 namespace ckpt {
 namespace {
-
-bool isDir(const fs::path &p)
-{
-    std::error_code ec;
-    return fs::is_directory(p, ec);
-}
-
-bool isFile(const fs::path &p)
-{
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
 
 std::vector<fs::path> subdirs(const fs::path &dir)
 {

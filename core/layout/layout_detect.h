@@ -27,7 +27,10 @@ LayoutKind detectLayout(const std::string &path);
 bool isFlaxMsgpackFile(const std::string &path);
 
 /// True when `dir` carries Orbax item evidence: `_METADATA`, `manifest.ocdbt`, `ocdbt.process_<i>/`
-/// or an aggregate `checkpoint` msgpack file.
+/// or an aggregate `checkpoint` msgpack file. The one test of "is this an Orbax PyTree item?".
+/// Zarr arrays one level down are not evidence on their own (a raw TensorStore hierarchy has them
+/// too): detectLayout() and listStepItems() take such a folder as an item only after every other
+/// layout has been ruled out.
 bool isOrbaxItemDir(const std::string &dir);
 
 /// True when `dir` is a JSON item: it holds exactly one regular file, no folders, and that file is

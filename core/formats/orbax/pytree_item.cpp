@@ -26,18 +26,6 @@ namespace {
 constexpr std::string_view kPlaceholder = "PLACEHOLDER://";
 constexpr std::string_view kAggregated = "AGGREGATED://";
 
-bool isFile(const std::string &p)
-{
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-}
-
-bool isDir(const std::string &p)
-{
-    std::error_code ec;
-    return fs::is_directory(p, ec);
-}
-
 std::optional<std::string> readOptionalText(const std::string &path)
 {
     if (!isFile(path))
@@ -250,29 +238,6 @@ std::string eraOf(const Context &c)
 }
 
 } // namespace
-
-bool looksLikePyTreeItem(const std::string &dir)
-{
-    const fs::path d(dir);
-    if (isFile((d / "_METADATA").string()) || isFile((d / "manifest.ocdbt").string()))
-        return true;
-    if (isFile((d / "checkpoint").string())) {
-        try {
-            if (flaxmsgpack::looksLikeMsgpack(*File::open((d / "checkpoint").string())))
-                return true;
-        } catch (const Exception &) { }
-    }
-    std::error_code ec;
-    for (const auto &entry : fs::directory_iterator(d, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.starts_with("ocdbt.process_") && isDir(entry.path().string()))
-            return true;
-        if (isDir(entry.path().string())
-            && (isFile((entry.path() / ".zarray").string()) || isFile((entry.path() / "zarr.json").string())))
-            return true;
-    }
-    return false;
-}
 
 KvStorePtr openItemStore(const std::string &dir, std::vector<std::string> &warnings, std::string &kind)
 {

@@ -25,11 +25,6 @@ struct PyTreeItem {
     KvStorePtr store; ///< where the arrays live (OCDBT, per-process union, or the directory)
 };
 
-/// True when `dir` holds the files of an Orbax PyTree item: `_METADATA`, `manifest.ocdbt`,
-/// `ocdbt.process_<i>/`, an aggregate `checkpoint` msgpack file, or zarr arrays one level down
-/// (`<name>/.zarray`, `<name>/zarr.json`). Cheap: looks at directory entries only.
-bool looksLikePyTreeItem(const std::string &dir);
-
 /// Opens the array store of an item: the root OCDBT database; when it is missing or damaged, the
 /// union of the intact `ocdbt.process_<i>/` databases (adding a warning); else the directory.
 /// `kind` receives "ocdbt" or "dir". Throws when nothing can be opened.

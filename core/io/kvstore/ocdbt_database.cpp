@@ -1,6 +1,7 @@
 #include "io/kvstore/ocdbt_database.h"
 
 #include "base/error.h"
+#include "io/file.h"
 #include "io/kvstore/ocdbt_envelope.h"
 
 #include <algorithm>
@@ -27,12 +28,6 @@ std::vector<std::string> listDir(const std::string &dir)
         names.emplace_back(e->d_name);
     ::closedir(d);
     return names;
-}
-
-bool isDir(const std::string &path)
-{
-    struct stat st { };
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 OcdbtManifest readManifestAt(const std::string &path)
