@@ -46,17 +46,9 @@ uint64_t ByteReader::u64le()
 {
     return fixed<uint64_t>(false);
 }
-uint16_t ByteReader::u16be()
-{
-    return fixed<uint16_t>(true);
-}
 uint32_t ByteReader::u32be()
 {
     return fixed<uint32_t>(true);
-}
-uint64_t ByteReader::u64be()
-{
-    return fixed<uint64_t>(true);
 }
 
 uint64_t ByteReader::varint()
@@ -95,15 +87,6 @@ std::string_view ByteReader::chars(size_t n)
 {
     auto b = bytes(n);
     return std::string_view(reinterpret_cast<const char *>(b.data()), b.size());
-}
-
-void ByteReader::seek(size_t pos)
-{
-    if (pos > m_data.size()) {
-        setFailed();
-        return;
-    }
-    m_pos = pos;
 }
 
 } // namespace ckpt

@@ -27,8 +27,6 @@ public:
     bool atEnd() const { return m_pos >= m_data.size(); }
     /// File offset of the cursor (base + pos).
     uint64_t fileOffset() const { return m_base + m_pos; }
-    uint64_t failOffset() const { return m_base + m_failPos; }
-    const std::string &file() const { return m_file; }
 
     /// Throws Exception{Corrupt} naming `what` and the offset of the first failed read.
     void check(std::string_view what) const;
@@ -39,16 +37,12 @@ public:
     uint16_t u16le();
     uint32_t u32le();
     uint64_t u64le();
-    uint16_t u16be();
     uint32_t u32be();
-    uint64_t u64be();
     /// LEB128 unsigned varint of at most 10 bytes (fails on overlong or overflowing encodings).
     uint64_t varint();
     /// The next `n` bytes (empty span and failure if fewer remain).
     std::span<const std::byte> bytes(size_t n);
     std::string_view chars(size_t n);
-    void skip(size_t n) { bytes(n); }
-    void seek(size_t pos);
 
 private:
     void setFailed()

@@ -80,16 +80,6 @@ bool ChunkReader::readChunkInto(const std::vector<uint64_t> &index, std::span<st
     return true;
 }
 
-std::optional<std::vector<std::byte>> ChunkReader::readChunk(const std::vector<uint64_t> &index) const
-{
-    StoredChunk stored;
-    if (!readStored(index, stored))
-        return std::nullopt;
-    std::vector<std::byte> out(m_chunkBytes);
-    decodeNamed(index, stored, out);
-    return out;
-}
-
 std::unique_ptr<ChunkStream> ChunkReader::openStream(RandomAccessPtr, const std::vector<std::byte> &) const
 {
     return nullptr;

@@ -43,9 +43,6 @@ public:
     void decodeNamed(const std::vector<uint64_t> &index, const StoredChunk &stored, std::span<std::byte> out) const;
     /// Reads and decodes the chunk into `out` (whole chunk bytes); false when it is not stored.
     bool readChunkInto(const std::vector<uint64_t> &index, std::span<std::byte> out) const;
-    /// Canonical bytes of the whole chunk, or nullopt when it is not stored (reads as the fill
-    /// value). Throws Exception{Corrupt} naming the chunk key for damaged chunks.
-    std::optional<std::vector<std::byte>> readChunk(const std::vector<uint64_t> &index) const;
     /// ChunkedStorage::openChunkStream: null unless streams(); `fill` (one element) for chunks
     /// that are not stored. Errors name the chunk.
     std::unique_ptr<ChunkStream> openChunkStream(
