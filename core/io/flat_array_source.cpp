@@ -93,14 +93,9 @@ void FlatArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const
         readBytes(0, out);
         return;
     }
-    std::vector<uint64_t> stride(rank, 1);
-    for (size_t i = rank - 1; i > 0; --i)
-        stride[i - 1] = stride[i] * m_info.shape[i];
     // Rows along the last dimension; consecutive rows that touch in the file are read at once.
-    const uint64_t rowElems = slab.count[rank - 1];
-    uint64_t rows = 1;
-    for (size_t i = 0; i + 1 < rank; ++i)
-        rows *= slab.count[i];
+    const SlabRows rows(m_info.shape, slab);
+    const uint64_t rowElems = rows.rowElements();
     uint64_t runStart = 0, runLen = 0; // flat element range pending
     size_t outPos = 0;
     auto flush = [&] {
@@ -110,16 +105,10 @@ void FlatArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const
         }
         runLen = 0;
     };
-    for (uint64_t r = 0; r < rows; ++r) {
+    for (uint64_t r = 0; r < rows.count(); ++r) {
         if ((r & 0xfff) == 0)
             progress.throwIfCancelled();
-        uint64_t rest = r;
-        uint64_t off = slab.start[rank - 1];
-        for (size_t i = rank - 1; i > 0; --i) {
-            const uint64_t ix = rest % slab.count[i - 1];
-            rest /= slab.count[i - 1];
-            off += (slab.start[i - 1] + ix) * stride[i - 1];
-        }
+        const uint64_t off = rows.offset(r);
         if (runLen && runStart + runLen == off && runLen < (16u << 20)) {
             runLen += rowElems;
         } else {

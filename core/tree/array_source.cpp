@@ -34,6 +34,31 @@ Slab Slab::whole(const std::vector<uint64_t> &shape)
     return Slab{std::vector<uint64_t>(shape.size(), 0), shape};
 }
 
+SlabRows::SlabRows(const std::vector<uint64_t> &shape, const Slab &slab)
+    : m_slab(slab)
+    , m_stride(shape.size(), 1)
+{
+    const size_t rank = shape.size();
+    for (size_t i = rank - 1; i > 0; --i)
+        m_stride[i - 1] = m_stride[i] * shape[i];
+    for (size_t i = 0; i + 1 < rank; ++i)
+        m_rows *= slab.count[i];
+}
+
+uint64_t SlabRows::offset(uint64_t row) const
+{
+    // Decompose the row number into indices of the leading dimensions.
+    const size_t rank = m_stride.size();
+    uint64_t rest = row;
+    uint64_t off = m_slab.start[rank - 1];
+    for (size_t i = rank - 1; i > 0; --i) {
+        const uint64_t ix = rest % m_slab.count[i - 1];
+        rest /= m_slab.count[i - 1];
+        off += (m_slab.start[i - 1] + ix) * m_stride[i - 1];
+    }
+    return off;
+}
+
 void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize, const Slab &slab,
     std::span<std::byte> out)
 {
@@ -44,25 +69,11 @@ void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &sha
         std::memcpy(out.data(), whole.data(), itemsize);
         return;
     }
-    // Strides in elements, C order.
-    std::vector<uint64_t> stride(rank, 1);
-    for (size_t i = rank - 1; i > 0; --i)
-        stride[i - 1] = stride[i] * shape[i];
-    const uint64_t rowBytes = slab.count[rank - 1] * itemsize;
-    uint64_t rows = 1;
-    for (size_t i = 0; i + 1 < rank; ++i)
-        rows *= slab.count[i];
+    const SlabRows rows(shape, slab);
+    const uint64_t rowBytes = rows.rowElements() * itemsize;
     std::byte *dst = out.data();
-    for (uint64_t r = 0; r < rows; ++r) {
-        // Decompose the row number into indices of the leading dimensions.
-        uint64_t rest = r;
-        uint64_t off = slab.start[rank - 1];
-        for (size_t i = rank - 1; i > 0; --i) {
-            const uint64_t ix = rest % slab.count[i - 1];
-            rest /= slab.count[i - 1];
-            off += (slab.start[i - 1] + ix) * stride[i - 1];
-        }
-        std::memcpy(dst, whole.data() + off * itemsize, rowBytes);
+    for (uint64_t r = 0; r < rows.count(); ++r) {
+        std::memcpy(dst, whole.data() + rows.offset(r) * itemsize, rowBytes);
         dst += rowBytes;
     }
 }

@@ -117,6 +117,22 @@ public:
 
 using ArraySourcePtr = std::shared_ptr<const ArraySource>;
 
+/// The rows of a slab along its last dimension, inside a C-order array of `shape` (rank >= 1):
+/// count() rows of rowElements() elements each, row r starting at flat element offset(r) of the
+/// array. Rows are in C order. Holds a reference to `slab`.
+class SlabRows {
+public:
+    SlabRows(const std::vector<uint64_t> &shape, const Slab &slab);
+    uint64_t count() const { return m_rows; }
+    uint64_t rowElements() const { return m_slab.count.back(); }
+    uint64_t offset(uint64_t row) const;
+
+private:
+    const Slab &m_slab;
+    std::vector<uint64_t> m_stride; ///< in elements, C order
+    uint64_t m_rows = 1;
+};
+
 /// Copies the elements of `slab` out of a whole C-order array held in `whole`.
 void copySlab(std::span<const std::byte> whole, const std::vector<uint64_t> &shape, size_t itemsize, const Slab &slab,
     std::span<std::byte> out);
