@@ -33,17 +33,29 @@ std::optional<nlohmann::json> readJsonFile(const fs::path &p, std::vector<std::s
     return std::nullopt;
 }
 
-Checkpoint openFlaxFile(const std::string &path, const Progress &progress)
+/// Opens `path` and checks that it starts like a msgpack checkpoint (the one place that does).
+FilePtr openMsgpackFile(const std::string &path)
 {
     auto file = File::open(path);
     if (!flaxmsgpack::looksLikeMsgpack(*file))
         fail(ErrorCategory::NotACheckpoint, "not a msgpack checkpoint (first byte is not a map)", path, 0);
+    return file;
+}
+
+/// Parses a file openMsgpackFile() accepted.
+Checkpoint readFlaxFile(const std::string &path, const FilePtr &file, const Progress &progress)
+{
     Checkpoint c;
     c.path = path;
     c.format = kFormatFlaxMsgpack;
     c.era = "Flax msgpack";
     c.root = flaxmsgpack::parse(file, {}, progress);
     return c;
+}
+
+Checkpoint openFlaxFile(const std::string &path, const Progress &progress)
+{
+    return readFlaxFile(path, openMsgpackFile(path), progress);
 }
 
 void addItemMetadata(Checkpoint &c, const fs::path &dir)
@@ -205,7 +217,6 @@ Checkpoint openRun(const std::string &path, const OpenOptions &options, const Pr
     c.step = chosen->step;
     c.warnings.insert(c.warnings.begin(), warnings.begin(), warnings.end());
     c.metadata["step_path"] = chosen->path;
-    std::vector<std::string> w;
     if (auto j = readJsonFile(fs::path(path) / "metadata" / "_ROOT_METADATA", c.warnings))
         c.metadata["root"] = *j;
     return c;
@@ -263,12 +274,10 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
             c.root = hdf5::readFile(path, progress);
             return c;
         }
-        auto file = File::open(path);
-        if (!flaxmsgpack::looksLikeMsgpack(*file))
-            fail(ErrorCategory::NotACheckpoint, "not a msgpack checkpoint (first byte is not a map)", path, 0);
+        const FilePtr file = openMsgpackFile(path);
         if (options.step || options.item)
             fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
-        return openFlaxFile(path, progress);
+        return readFlaxFile(path, file, progress);
     }
     return openDirectory(path, detectLayout(path), options, progress);
 }
