@@ -1,5 +1,6 @@
 // ckpt apply: replay an edit recipe on a checkpoint and write the result.
 #include "commands.h"
+#include "flag_hints.h"
 #include "open_args.h"
 
 #include "base/error.h"
@@ -48,7 +49,7 @@ std::string writeRepaired(const NodePtr &root, const std::string &dst, const std
     o.format = *format;
     o.force = force;
     o.sourcePaths = sourcePaths;
-    exportTree(root, dst, o);
+    exportNamingFlags(root, dst, o);
     return name;
 }
 

@@ -1,5 +1,6 @@
 // ckpt convert: write a checkpoint in another format.
 #include "commands.h"
+#include "flag_hints.h"
 #include "open_args.h"
 
 #include "base/error.h"
@@ -59,7 +60,7 @@ int cmdConvert(const std::vector<std::string> &args)
     o.sourcePaths.push_back(a.positional[0]);
     if (c.metadata.contains("step_path") && c.metadata["step_path"].is_string())
         o.sourcePaths.push_back(c.metadata["step_path"].get<std::string>());
-    const ExportResult r = exportTree(c.root, a.positional[1], o);
+    const ExportResult r = exportNamingFlags(c.root, a.positional[1], o);
     if (a.has("json")) {
         nlohmann::json j{{"ckpt_json", 1}, {"written", r.path}, {"format", to}};
         if (!r.item.empty())

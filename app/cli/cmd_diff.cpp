@@ -1,5 +1,6 @@
 // ckpt diff: two checkpoints (or steps) leaf by leaf, or the run view over consecutive steps.
 #include "commands.h"
+#include "flag_hints.h"
 #include "open_args.h"
 
 #include "base/error.h"
@@ -125,7 +126,8 @@ int runView(const CliArgs &a, const ArrayCompareOptions &compare)
     if (a.has("item"))
         o.item = a.get("item");
     o.diff.compare = compare;
-    const RunDiff run = diffRun(a.positional[0], o);
+    // The run view opens steps it chose itself; only --item comes from the user.
+    const RunDiff run = namingOpenFlags({"--steps", "--item"}, [&] { return diffRun(a.positional[0], o); });
     bool anyChange = false;
     for (const auto &row : run.cells)
         for (const RunCell &c : row)
@@ -189,8 +191,8 @@ int cmdDiff(const std::vector<std::string> &args)
         ob.step = a.get("step-b");
     if (a.has("item"))
         oa.item = ob.item = a.get("item");
-    const Checkpoint ca = openCheckpoint(a.positional[0], oa);
-    const Checkpoint cb = openCheckpoint(a.positional[1], ob);
+    const Checkpoint ca = openNamingFlags(a.positional[0], oa, {"--step-a", "--item"});
+    const Checkpoint cb = openNamingFlags(a.positional[1], ob, {"--step-b", "--item"});
     const DiffResult r = diffTrees(ca.root, cb.root, options);
     const bool onlyDiff = a.has("only-differences");
     const int code = r.summary.identical() ? 0 : 1;

@@ -1,6 +1,7 @@
 // ckpt transform: restore a checkpoint into a target structure (Orbax `transforms` semantics),
 // report what happens to every target leaf, optionally write the result.
 #include "commands.h"
+#include "flag_hints.h"
 #include "open_args.h"
 
 #include "base/error.h"
@@ -83,7 +84,7 @@ int cmdTransform(const std::vector<std::string> &args)
 
     const Checkpoint c = openFromArgs(a.positional[0], a);
     edit::Context context;
-    const NodePtr target = context.open(op.target);
+    const NodePtr target = namingOpenFlags({"--target-step", "--target-item"}, [&] { return context.open(op.target); });
     const RestoreReport report = planRestore(c.root, target, rules, originalKeys);
 
     if (a.has("save-recipe"))

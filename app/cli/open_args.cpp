@@ -1,6 +1,7 @@
 #include "open_args.h"
 
 #include "base/error.h"
+#include "flag_hints.h"
 
 namespace ckpt::cli {
 
@@ -11,7 +12,7 @@ Checkpoint openFromArgs(const std::string &path, const CliArgs &a)
         o.step = a.get("step");
     if (a.has("item"))
         o.item = a.get("item");
-    return openCheckpoint(path, o);
+    return openNamingFlags(path, o);
 }
 
 NodePtr findOrFail(const Checkpoint &c, const std::string &keyPath)

@@ -8,7 +8,7 @@ namespace ckpt::cli {
 /// Options every reading subcommand accepts: --step N, --item NAME.
 inline const std::set<std::string> kOpenValued = {"step", "item"};
 
-/// Opens `path` with the --step/--item options of `a`.
+/// Opens `path` with the --step/--item options of `a` (errors name them, see openNamingFlags).
 Checkpoint openFromArgs(const std::string &path, const CliArgs &a);
 
 /// Looks up `keyPath` (`a/b/c`, empty for the root); throws InvalidArgument naming the path.

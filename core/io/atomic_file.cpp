@@ -29,7 +29,7 @@ AtomicFileWriter::AtomicFileWriter(std::string path, bool overwrite)
 {
     std::error_code ec;
     if (!overwrite && fs::exists(m_path, ec))
-        fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", m_path);
+        fail(ErrorCategory::InvalidArgument, kDestinationExists, m_path);
     removeStaleTempSiblings(m_path);
     m_tmp = tempSiblingPath(m_path).string();
     m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -87,7 +87,7 @@ void AtomicFileWriter::commit()
     m_fd = -1;
     std::error_code ec;
     if (!m_overwrite && fs::exists(m_path, ec))
-        fail(ErrorCategory::InvalidArgument, "destination appeared while writing (use --force to replace it)", m_path);
+        fail(ErrorCategory::InvalidArgument, kDestinationAppeared, m_path);
     if (::rename(m_tmp.c_str(), m_path.c_str()) != 0)
         ioFail("cannot move the finished file into place", m_path);
     m_committed = true;

@@ -42,6 +42,12 @@ private:
     std::string m_buf;
 };
 
+/// Messages of the InvalidArgument errors for a destination that exists when replacing it was not
+/// allowed (AtomicFileWriter's `overwrite`, ExportOptions::force). They say what is wrong; callers
+/// add how to allow it (the CLI names --force).
+inline constexpr const char *kDestinationExists = "destination exists";
+inline constexpr const char *kDestinationAppeared = "destination appeared while writing";
+
 /// fsyncs a directory so a rename inside it is durable. Throws Exception{Io}.
 void syncDirectory(const std::string &dir);
 

@@ -43,6 +43,17 @@ struct OpenOptions {
     std::optional<std::string> item;
 };
 
+/// Messages of the InvalidArgument errors openCheckpoint() throws when OpenOptions ask for a step or
+/// an item that `path` does not have. They say what is wrong; callers that know how the step or
+/// item was chosen add that (the CLI names its flags, e.g. --step).
+inline constexpr const char *kNoStepsInCheckpoint
+    = "this is a single checkpoint, not a run: it has no steps to choose from";
+inline constexpr const char *kNoItemsInItem
+    = "this is a single item, not a composite checkpoint: it has no items to choose from";
+inline constexpr const char *kNoItemsInFileStep = "this step is a single file: it has no items to choose from";
+inline constexpr const char *kNoStepsOrItems
+    = "this is neither a run nor a composite checkpoint: it has no steps or items to choose from";
+
 /// Detects what `path` is and opens it lazily (metadata only; array bytes are read on demand).
 /// Throws Exception: NotACheckpoint when nothing is recognised, other categories for damage.
 Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options = {}, const Progress &progress = {});

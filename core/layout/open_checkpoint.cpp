@@ -204,7 +204,7 @@ Checkpoint openRun(const std::string &path, const OpenOptions &options, const Pr
     Checkpoint c;
     if (chosen->isFile) {
         if (options.item)
-            fail(ErrorCategory::InvalidArgument, "--item does not apply to a single-file step", chosen->path);
+            fail(ErrorCategory::InvalidArgument, kNoItemsInFileStep, chosen->path);
         c = openFlaxFile(chosen->path, progress);
         c.era = "Flax msgpack (flax.training.checkpoints)";
     } else {
@@ -227,19 +227,18 @@ Checkpoint openDirectory(const std::string &path, LayoutKind kind, const OpenOpt
     switch (kind) {
     case LayoutKind::Item:
         if (options.item)
-            fail(
-                ErrorCategory::InvalidArgument, "--item applies to composite checkpoints; this is a single item", path);
+            fail(ErrorCategory::InvalidArgument, kNoItemsInItem, path);
         if (options.step)
-            fail(ErrorCategory::InvalidArgument, "--step applies to runs; this is a single checkpoint", path);
+            fail(ErrorCategory::InvalidArgument, kNoStepsInCheckpoint, path);
         return openItem(path, progress);
     case LayoutKind::CompositeStep:
         if (options.step)
-            fail(ErrorCategory::InvalidArgument, "--step applies to runs; this is a single checkpoint", path);
+            fail(ErrorCategory::InvalidArgument, kNoStepsInCheckpoint, path);
         return openComposite(path, options, progress);
     case LayoutKind::Run: return openRun(path, options, progress);
     case LayoutKind::ZarrHierarchy:
         if (options.step || options.item)
-            fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
+            fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);
         return openZarrHierarchy(path, progress);
     case LayoutKind::FlaxFile:
     case LayoutKind::NotRecognised: break;
@@ -266,7 +265,7 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
     if (fs::is_regular_file(st)) {
         if (hdf5::isHdf5File(path)) {
             if (options.step || options.item)
-                fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
+                fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);
             Checkpoint c;
             c.path = path;
             c.format = kFormatHdf5;
@@ -276,7 +275,7 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
         }
         const FilePtr file = openMsgpackFile(path);
         if (options.step || options.item)
-            fail(ErrorCategory::InvalidArgument, "--step and --item apply to runs and composite checkpoints", path);
+            fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);
         return readFlaxFile(path, file, progress);
     }
     return openDirectory(path, detectLayout(path), options, progress);

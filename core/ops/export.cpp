@@ -103,7 +103,7 @@ void install(const fs::path &tmp, const fs::path &target, bool force)
     const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
     if (fs::symlink_status(target, ec).type() != fs::file_type::not_found) {
         if (!force)
-            fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", target.string());
+            fail(ErrorCategory::InvalidArgument, kDestinationExists, target.string());
         const fs::path old = oldSiblingPath(target);
         fs::rename(target, old, ec);
         if (ec)
@@ -127,7 +127,7 @@ void install(const fs::path &tmp, const fs::path &target, bool force)
 void requireStep(const std::string &step, bool integerOnly)
 {
     if (step.empty())
-        fail(ErrorCategory::InvalidArgument, "--as-step needs a step number");
+        fail(ErrorCategory::InvalidArgument, kAsStepEmpty);
     if (integerOnly) {
         if (step.find_first_not_of("0123456789") != std::string::npos)
             fail(ErrorCategory::InvalidArgument, "Orbax steps are non-negative integers, not \"" + step + "\"");
@@ -182,7 +182,7 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
         checkNotSource(dst, o.sourcePaths, false);
         std::error_code ec;
         if (!o.force && fs::symlink_status(dst, ec).type() != fs::file_type::not_found)
-            fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", dst.string());
+            fail(ErrorCategory::InvalidArgument, kDestinationExists, dst.string());
         removeStaleTempSiblings(dst);
         TempGuard tmp{tempSiblingPath(dst)};
         writeItem(root, tmp.path, absolutePath(dst.string()), o, progress);
@@ -203,7 +203,7 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
     const fs::path target = dst / stepName;
     checkNotSource(target, o.sourcePaths, true);
     if (!o.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found)
-        fail(ErrorCategory::InvalidArgument, "step folder exists (use --force to replace it)", target.string());
+        fail(ErrorCategory::InvalidArgument, kStepFolderExists, target.string());
     const std::vector<std::string> items = managerItemNames(dst.string(), root);
     nlohmann::ordered_json handlers = nlohmann::ordered_json::object();
     for (const auto &name : items)
@@ -328,7 +328,7 @@ ExportResult exportTree(
     case ExportFormat::FlaxMsgpack: return exportFlax(root, d, options, progress);
     case ExportFormat::Hdf5: {
         if (options.asStep)
-            fail(ErrorCategory::InvalidArgument, "--as-step applies to Orbax and Flax exports");
+            fail(ErrorCategory::InvalidArgument, kAsStepHdf5);
         checkNotSource(d, options.sourcePaths, false);
         hdf5::WriteOptions w;
         w.overwrite = options.force;

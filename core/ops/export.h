@@ -27,6 +27,13 @@ struct ExportOptions {
     std::vector<std::string> sourcePaths;
 };
 
+/// Messages of InvalidArgument errors of exportTree() about ExportOptions. They say what is wrong;
+/// callers add how to fix it (the CLI names --force and --as-step).
+inline constexpr const char *kStepFolderExists = "step folder exists"; ///< asStep, force false
+inline constexpr const char *kAsStepEmpty = "the step to add the export as is empty; it needs a step number";
+inline constexpr const char *kAsStepHdf5
+    = "an HDF5 export cannot be added as a step of a run; only Orbax and Flax exports can";
+
 struct ExportResult {
     std::string path; ///< what was created: the file, item folder or step folder
     std::string item; ///< item name for Orbax --as-step, else empty

@@ -1,6 +1,8 @@
 // The `ckpt` executable end to end: output contracts, exit codes and error documents.
 #include "cli_test_helpers.h"
 
+#include "formats/flax_msgpack/msgpack_writer.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -118,6 +120,7 @@ private slots:
         r = runCkpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("--force"));
+        QVERIFY(r.err.contains("destination exists (use --force to replace it)")); // the CLI's hint
         QCOMPARE(QFileInfo(out).size(), qint64(10));
         r = runCkpt({QStringLiteral("convert"), f, out, QStringLiteral("--to"), QStringLiteral("flax-msgpack"),
             QStringLiteral("--force")});
@@ -133,6 +136,21 @@ private slots:
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("io: "));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), qsizetype(1));
+    }
+
+    void stepAndItemErrorsNameTheFlagsGiven()
+    {
+        // The core says what is wrong; the CLI adds the flags that chose the step or item.
+        QTemporaryDir dir;
+        const QString f = dir.filePath(QStringLiteral("one.msgpack"));
+        ckpt::flaxmsgpack::writeFile(dict({{"w", f32({2}, 0)}}), f.toStdString());
+        Run r = runCkpt({QStringLiteral("info"), f, QStringLiteral("--step"), QStringLiteral("3")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("no steps or items to choose from"));
+        QVERIFY(r.err.contains("(--step and --item apply to runs and composite checkpoints)"));
+        r = runCkpt({QStringLiteral("diff"), f, f, QStringLiteral("--step-b"), QStringLiteral("3")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("(--step-b and --item apply to runs and composite checkpoints)"));
     }
 
     void errorDocumentForDamagedInput()

@@ -119,6 +119,7 @@ private slots:
         QVERIFY(findNode(c.root, parsePath("params/Dense/kernel")));
         auto e = captureError([&] { openCheckpoint(f, OpenOptions{std::string("1"), std::nullopt}); });
         QCOMPARE(e.category, ErrorCategory::InvalidArgument);
+        QCOMPARE(e.message, std::string(kNoStepsOrItems)); // what is wrong, naming no CLI flag
     }
 
     void legacyFlaxFolder()
@@ -349,8 +350,10 @@ private slots:
         if (fs::exists(kCompatDirect)) {
             e = captureError([&] { openCheckpoint(kCompatDirect, {std::string("1"), std::nullopt}); });
             QCOMPARE(e.category, ErrorCategory::InvalidArgument);
+            QCOMPARE(e.message, std::string(kNoStepsInCheckpoint));
             e = captureError([&] { openCheckpoint(kCompatDirect, {std::nullopt, std::string("state")}); });
             QCOMPARE(e.category, ErrorCategory::InvalidArgument);
+            QCOMPARE(e.message, std::string(kNoItemsInItem));
         }
         e = captureError([&] { listSteps(tmp.path().toStdString() + "/nothing"); });
         QCOMPARE(e.category, ErrorCategory::MissingData);

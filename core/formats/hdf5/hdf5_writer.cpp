@@ -305,7 +305,7 @@ void writeFile(const NodePtr &root, const std::string &path, const WriteOptions 
         fail(ErrorCategory::InvalidArgument, "no tree to write");
     std::error_code ec;
     if (!options.overwrite && fs::symlink_status(path, ec).type() != fs::file_type::not_found)
-        fail(ErrorCategory::InvalidArgument, "destination exists (use --force to replace it)", path);
+        fail(ErrorCategory::InvalidArgument, kDestinationExists, path);
     removeStaleTempSiblings(path);
     const std::string tmp = tempSiblingPath(path).string();
     {
