@@ -23,6 +23,18 @@ inline ckpt::Error expectError(const std::function<void()> &fn, ckpt::ErrorCateg
     return {};
 }
 
+/// The error `fn` throws; when it throws none, an InvalidArgument error "no error thrown" (so a
+/// check of the expected category fails).
+inline ckpt::Error captureError(const std::function<void()> &fn)
+{
+    try {
+        fn();
+    } catch (const ckpt::Exception &e) {
+        return e.error();
+    }
+    return ckpt::Error{ckpt::ErrorCategory::InvalidArgument, "no error thrown", {}, {}, {}};
+}
+
 /// The category of the Exception `fn` throws; ErrorCategory(-1), which is no category, when it
 /// throws none.
 inline ckpt::ErrorCategory categoryOf(const std::function<void()> &fn)

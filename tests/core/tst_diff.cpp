@@ -8,6 +8,8 @@
 #include "ops/diff/diff.h"
 #include "ops/diff/diff_json.h"
 
+#include "tree_builders.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,18 +39,9 @@ template <typename T> NodePtr arr(DType t, std::vector<uint64_t> shape, const st
     return Node::makeArray(std::make_shared<MemoryArraySource>(ArrayInfo{t, std::move(shape), {}}, raw(v)));
 }
 
-NodePtr f64(const std::vector<double> &v)
-{
-    return arr(DType::Float64, {v.size()}, v);
-}
+using testtree::f64;
 
-NodePtr dict(std::vector<std::pair<std::string, NodePtr>> kv)
-{
-    std::vector<Child> c;
-    for (auto &[k, n] : kv)
-        c.push_back({Key::name(k), n});
-    return Node::makeDict(std::move(c));
-}
+using testtree::dict;
 
 const DiffEntry &entry(const DiffResult &r, const std::string &path)
 {
@@ -71,65 +64,21 @@ uint16_t bf16Bits(float f)
     return uint16_t(std::bit_cast<uint32_t>(f) >> 16); // truncation; tests use values where it is exact or chosen
 }
 
-/// A float32 array of `n` computed elements, value(i) = (i % 1000) * 0.5 (+ bump at one index),
-/// that counts its reads and remembers the largest. It refuses whole-array reads.
-class ComputedSource final : public ArraySource {
-public:
-    ComputedSource(std::vector<uint64_t> shape, int64_t bumpAt = -1)
-        : m_info{DType::Float32, std::move(shape), {}}
-        , m_bumpAt(bumpAt)
-    { }
-    const ArrayInfo &info() const override { return m_info; }
-    void read(std::span<std::byte>, const Progress &) const override
-    {
-        fail(ErrorCategory::InvalidArgument, "whole-array read of a streamed array");
-    }
-    void readSlab(const Slab &slab, std::span<std::byte> out, const Progress &) const override
-    {
-        slab.validate(m_info.shape);
-        reads.fetch_add(1);
-        uint64_t prev = maxReadBytes.load();
-        while (out.size() > prev && !maxReadBytes.compare_exchange_weak(prev, out.size())) { }
-        // Slabs from readFlatRange are contiguous in C order: compute the first flat index.
-        uint64_t first = 0;
-        for (size_t i = 0; i < m_info.shape.size(); ++i)
-            first = first * m_info.shape[i] + slab.start[i];
-        const uint64_t n = slab.numElements();
-        for (uint64_t k = 0; k < n; ++k)
-            store(out.data() + k * 4, first + k);
-    }
-    std::string location() const override { return "computed"; }
+using testtree::ComputedSource;
 
-    static float value(uint64_t i) { return float(i % 1000) * 0.5f; }
-    mutable std::atomic<uint64_t> reads{0};
-    mutable std::atomic<uint64_t> maxReadBytes{0};
+/// A float32 array computed on demand: value(i) = (i % 1000) * 0.5, plus 1 at index `bumpAt`.
+std::shared_ptr<ComputedSource> computed(std::vector<uint64_t> shape, int64_t bumpAt = -1)
+{
+    return std::make_shared<ComputedSource>(std::move(shape),
+        [bumpAt](uint64_t i) { return float(i % 1000) * 0.5f + (int64_t(i) == bumpAt ? 1.0f : 0.0f); });
+}
 
-private:
-    void store(std::byte *p, uint64_t i) const
-    {
-        float v = value(i) + (int64_t(i) == m_bumpAt ? 1.0f : 0.0f);
-        std::memcpy(p, &v, 4);
-    }
-    ArrayInfo m_info;
-    int64_t m_bumpAt;
-};
-
-class FailingSource final : public ArraySource {
-public:
-    const ArrayInfo &info() const override { return m_info; }
-    void read(std::span<std::byte>, const Progress &) const override
-    {
-        fail(ErrorCategory::Corrupt, "chunk checksum mismatch", "bad.file", 1234);
-    }
-    void readSlab(const Slab &, std::span<std::byte>, const Progress &) const override
-    {
-        fail(ErrorCategory::Corrupt, "chunk checksum mismatch", "bad.file", 1234);
-    }
-    std::string location() const override { return "bad"; }
-
-private:
-    ArrayInfo m_info{DType::Float32, {4}, {}};
-};
+/// A float32 (4,) array whose every read fails as a damaged chunk at byte 1234 of "bad.file".
+std::shared_ptr<testtree::FailingSource> failing()
+{
+    return std::make_shared<testtree::FailingSource>(ArrayInfo{DType::Float32, {4}, {}},
+        Error{ErrorCategory::Corrupt, "chunk checksum mismatch", "bad.file", 1234, {}}, "bad");
+}
 
 QString corpus(const char *rel)
 {
@@ -590,8 +539,8 @@ private slots:
     {
         // 50M float32 elements per side (200 MB each) compared in 4 MiB pieces; one element differs.
         const uint64_t rows = 5000, cols = 10000, bump = 37'000'123;
-        auto sa = std::make_shared<ComputedSource>(std::vector<uint64_t>{rows, cols});
-        auto sb = std::make_shared<ComputedSource>(std::vector<uint64_t>{rows, cols}, int64_t(bump));
+        auto sa = computed({rows, cols});
+        auto sb = computed({rows, cols}, int64_t(bump));
         DiffOptions o;
         o.compare.pieceBytes = 4u << 20;
         std::atomic<uint64_t> lastDone{0}, reports{0};
@@ -647,8 +596,8 @@ private slots:
     void rangesOnManyThreadsMatchOneThread()
     {
         const std::vector<uint64_t> shape = {3'000'001};
-        auto sa = std::make_shared<ComputedSource>(shape, 5);
-        auto sb = std::make_shared<ComputedSource>(shape, 2'999'999);
+        auto sa = computed(shape, 5);
+        auto sb = computed(shape, 2'999'999);
         DiffOptions one;
         one.threads = 1;
         one.compare.pieceBytes = 1u << 20;
@@ -670,7 +619,7 @@ private slots:
 
     void cancelAndReadErrors()
     {
-        auto sa = std::make_shared<ComputedSource>(std::vector<uint64_t>{4'000'000});
+        auto sa = computed({4'000'000});
         DiffOptions o;
         o.compare.pieceBytes = 1u << 20;
         std::atomic<int> calls{0};
@@ -684,7 +633,7 @@ private slots:
         }
         QVERIFY(sa->reads.load() < 16); // stopped early, not after all 16 pieces
         try {
-            diffTrees(dict({{"a", dict({{"bad", Node::makeArray(std::make_shared<FailingSource>())}})}}),
+            diffTrees(dict({{"a", dict({{"bad", Node::makeArray(failing())}})}}),
                 dict({{"a", dict({{"bad", f64({1, 2, 3, 4})}})}}), {});
             QFAIL("expected Corrupt");
         } catch (const Exception &e) {

@@ -10,6 +10,8 @@
 #include "ops/diff/diff_json.h"
 #include "ops/export.h"
 
+#include "test_files.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,6 +22,8 @@
 #include <fstream>
 
 using namespace ckpt;
+
+using testfiles::writeFile;
 
 namespace {
 
@@ -37,13 +41,6 @@ std::vector<std::byte> bytesOf(const std::vector<float> &v)
     std::vector<std::byte> b(v.size() * 4);
     std::memcpy(b.data(), v.data(), b.size());
     return b;
-}
-
-void writeFile(const std::filesystem::path &p, std::span<const std::byte> bytes)
-{
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 /// A 2-D float32 zarr v2 array written by hand into `dir`: chunk (i, j) is stored as file "i.j"

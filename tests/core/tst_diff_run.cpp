@@ -4,6 +4,8 @@
 #include "ops/diff/diff_json.h"
 #include "ops/diff/diff_run.h"
 
+#include "tree_builders.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -15,12 +17,7 @@ using namespace ckpt;
 
 namespace {
 
-NodePtr f64(const std::vector<double> &v)
-{
-    std::vector<std::byte> b(v.size() * 8);
-    std::memcpy(b.data(), v.data(), b.size());
-    return Node::makeArray(std::make_shared<MemoryArraySource>(ArrayInfo{DType::Float64, {v.size()}, {}}, b));
-}
+using testtree::f64;
 
 NodePtr state(int64_t step, std::vector<double> w, bool withNew, std::vector<double> bias = {1, 1})
 {

@@ -1,6 +1,7 @@
 #include "base/error.h"
 #include "expect_error.h"
 #include "io/kvstore/directory_kvstore.h"
+#include "test_files.h"
 
 #include <QtTest>
 
@@ -10,13 +11,9 @@
 
 using namespace ckpt;
 
-namespace {
+using testfiles::writeFile;
 
-void writeFile(const std::filesystem::path &p, const std::string &content)
-{
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-}
+namespace {
 
 std::string readAll(const RandomAccess &r)
 {

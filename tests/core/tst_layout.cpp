@@ -1,5 +1,8 @@
 // Layout detection, step listing and openCheckpoint over runs, composite steps, items and files.
+#include "corpus_paths.h"
+#include "expect_error.h"
 #include "orbax_test_helpers.h"
+#include "test_files.h"
 
 #include "base/error.h"
 #include "io/codecs/zstd_codec.h"
@@ -16,30 +19,13 @@ using namespace ckpt;
 using namespace ckpt::testing;
 namespace fs = std::filesystem;
 
+using testfiles::writeFile;
+
 namespace {
 
-const std::string kCorpus = CKPT_CORPUS_DIR;
-const std::string kCompatDirect = kCorpus
-    + "/orbax_ocdbt_zarr2/"
-      "compat_v0_direct__checkpoint_metadata_present__pytree_checkpointable_has_metadata";
+using testcorpus::kCompatDirect;
+using testcorpus::kCorpus;
 const std::string kManaged = kCorpus + "/orbax_ocdbt_zarr2/managed_v0__has_metrics__has_custom_metadata";
-
-Error captureError(const std::function<void()> &fn)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        return e.error();
-    }
-    return Error{ErrorCategory::InvalidArgument, "no error thrown", {}, {}, {}};
-}
-
-void writeFile(const fs::path &p, const std::vector<std::byte> &bytes)
-{
-    fs::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
-}
 
 void writeText(const fs::path &p, const std::string &s)
 {

@@ -10,6 +10,7 @@
 #include "ops/diff/diff_array.h"
 
 #include "expect_error.h"
+#include "test_files.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -21,6 +22,8 @@
 using namespace ckpt;
 namespace fs = std::filesystem;
 
+using testfiles::writeFile;
+
 namespace {
 
 std::vector<std::byte> noise(size_t n, uint32_t seed)
@@ -31,13 +34,6 @@ std::vector<std::byte> noise(size_t n, uint32_t seed)
         b[i] = std::byte(seed >> 24);
     }
     return b;
-}
-
-void writeFile(const fs::path &p, std::span<const std::byte> bytes)
-{
-    fs::create_directories(p.parent_path());
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 /// Float32 values (finite, not too compressible) of `n` elements.

@@ -9,6 +9,9 @@
 #include "io/kvstore/ocdbt_manifest.h"
 #include "io/kvstore/ocdbt_writer.h"
 
+#include "corpus_paths.h"
+#include "test_files.h"
+
 #include <QtTest>
 
 #include <filesystem>
@@ -20,24 +23,17 @@
 using namespace ckpt;
 namespace fs = std::filesystem;
 
+using testfiles::writeFile;
+
 namespace {
 
-const std::string kCorpus = CKPT_CORPUS_DIR;
-const std::string kDirect = kCorpus
-    + "/orbax_ocdbt_zarr2/"
-      "compat_v0_direct__checkpoint_metadata_present__pytree_checkpointable_has_metadata";
+using testcorpus::kCorpus;
+const std::string &kDirect = testcorpus::kCompatDirect;
 const std::string kSar = kCorpus + "/orbax_ocdbt_zarr2/sar2652_polynomial_expansion/1/default";
 
 std::vector<std::byte> readBytes(const std::string &path)
 {
     return File::open(path)->readAll();
-}
-
-void writeBytes(const std::string &path, std::span<const std::byte> bytes)
-{
-    fs::create_directories(fs::path(path).parent_path());
-    std::ofstream(path, std::ios::binary | std::ios::trunc)
-        .write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 std::string asString(const RandomAccess &r)
@@ -279,7 +275,7 @@ void TestOcdbt::truncatedManifestsFail()
     copyTree(kDirect, tmp.path().toStdString() + "/db");
     const std::string manifest = tmp.path().toStdString() + "/db/manifest.ocdbt";
     const auto bytes = readBytes(manifest);
-    writeBytes(manifest, std::span(bytes).first(bytes.size() - 1));
+    writeFile(manifest, std::span(bytes).first(bytes.size() - 1));
     auto err = errorOf([&] { OcdbtKvStore::open(tmp.path().toStdString() + "/db"); });
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
@@ -322,7 +318,7 @@ void TestOcdbt::flippedNodeByteNamesNodeFile()
         node = e.path().string();
     auto bytes = readBytes(node);
     bytes[20] ^= std::byte{1};
-    writeBytes(node, bytes);
+    writeFile(node, bytes);
     auto err = errorOf([&] { OcdbtKvStore::open(db); });
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
@@ -395,7 +391,7 @@ void TestOcdbt::refusesEscapingDataFilePaths()
         leaf.leaves.push_back(e);
         const std::string db = base + "/" + std::to_string(std::hash<std::string>{}(bad));
         const auto nodeBytes = encodeOcdbtBtreeNode(leaf, true);
-        writeBytes(db + "/d/node", nodeBytes);
+        writeFile(db + "/d/node", nodeBytes);
         OcdbtManifest m;
         m.dataFiles = {OcdbtDataFile{"", "d/node"}};
         OcdbtVersion v;
@@ -403,7 +399,7 @@ void TestOcdbt::refusesEscapingDataFilePaths()
         v.root = OcdbtRef{0, 0, nodeBytes.size()};
         v.numKeys = 1;
         m.versions = {v};
-        writeBytes(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
+        writeFile(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
         auto err = errorOf([&] { OcdbtKvStore::open(db); });
         QVERIFY2(err, bad.c_str());
         QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
@@ -412,7 +408,7 @@ void TestOcdbt::refusesEscapingDataFilePaths()
 
         // The manifest itself pointing the root node outside.
         m.dataFiles = {OcdbtDataFile{"", bad}};
-        writeBytes(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
+        writeFile(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
         err = errorOf([&] { OcdbtKvStore::open(db); });
         QVERIFY(err);
         QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
@@ -577,12 +573,12 @@ void TestOcdbt::writerMultiLevelTree()
     bad.height = uint8_t(bad.height + 1);
     const auto badBytes = encodeOcdbtBtreeNode(bad, false);
     OcdbtManifest m = decodeOcdbtManifest(readBytes(db + "/manifest.ocdbt"), "m");
-    writeBytes(db + "/d/badroot", badBytes);
+    writeFile(db + "/d/badroot", badBytes);
     m.dataFiles = {OcdbtDataFile{"", "d/badroot"}};
     m.versions.back().root = OcdbtRef{0, 0, badBytes.size()};
     m.versions.back().rootHeight = bad.height;
     fs::remove(db + "/manifest.ocdbt");
-    writeBytes(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
+    writeFile(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
     auto err = errorOf([&] { OcdbtKvStore::open(db); });
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
@@ -640,14 +636,14 @@ void TestOcdbt::numberedManifests()
     m2.versions.back().generation = 2;
     for (const auto &e : fs::directory_iterator(b + "/d"))
         fs::copy_file(e.path(), a + "/d/" + e.path().filename().string());
-    writeBytes(a + "/manifest.0000000000000002", encodeOcdbtManifest(m2));
+    writeFile(a + "/manifest.0000000000000002", encodeOcdbtManifest(m2));
     store = OcdbtKvStore::open(a);
     QCOMPARE(store->list(), std::vector<std::string>{"new"});
     QCOMPARE(store->version().generation, uint64_t(2));
 
     // A numbered file whose generation disagrees with its name is corrupt.
     m2.versions.back().generation = 3;
-    writeBytes(a + "/manifest.0000000000000004", encodeOcdbtManifest(m2));
+    writeFile(a + "/manifest.0000000000000004", encodeOcdbtManifest(m2));
     auto err = errorOf([&] { OcdbtKvStore::open(a); });
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
@@ -694,7 +690,7 @@ void TestOcdbt::versionTreeNodes()
     const auto interiorBytes = encodeOcdbtVersionNode(interior, false);
     std::vector<std::byte> file = leafBytes;
     file.insert(file.end(), interiorBytes.begin(), interiorBytes.end());
-    writeBytes(db + "/d/versions", file);
+    writeFile(db + "/d/versions", file);
 
     m.dataFiles = {nodeFile, OcdbtDataFile{"", "d/versions"}};
     std::sort(m.dataFiles.begin(), m.dataFiles.end(),
@@ -709,7 +705,7 @@ void TestOcdbt::versionTreeNodes()
     top.height = 1;
     m.versionNodes = {top};
     fs::remove(db + "/manifest.ocdbt");
-    writeBytes(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
+    writeFile(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
 
     auto store = OcdbtKvStore::open(db);
     QCOMPARE(store->version().generation, uint64_t(17));
@@ -722,14 +718,14 @@ void TestOcdbt::versionTreeNodes()
 
     // A reference whose height does not match the node is refused.
     m.versionNodes[0].height = 2;
-    writeBytes(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
+    writeFile(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
     auto err = errorOf([&] { readOcdbtVersionHistory(db); });
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));
     // Truncated version node file.
     m.versionNodes[0].height = 1;
-    writeBytes(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
-    writeBytes(db + "/d/versions", std::span(file).first(file.size() - 2));
+    writeFile(db + "/manifest.ocdbt", encodeOcdbtManifest(m));
+    writeFile(db + "/d/versions", std::span(file).first(file.size() - 2));
     err = errorOf([&] { readOcdbtVersionHistory(db); });
     QVERIFY(err);
     QCOMPARE(int(err->category), int(ErrorCategory::Corrupt));

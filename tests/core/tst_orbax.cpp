@@ -1,5 +1,8 @@
 // Orbax items: _METADATA trees, aggregate msgpack, OCDBT and per-process recovery, corpus items.
+#include "corpus_paths.h"
+#include "expect_error.h"
 #include "orbax_test_helpers.h"
+#include "test_files.h"
 
 #include "base/error.h"
 #include "formats/orbax/pytree_item.h"
@@ -17,19 +20,11 @@ using namespace ckpt;
 using namespace ckpt::testing;
 namespace fs = std::filesystem;
 
+using testfiles::writeFile;
+
 namespace {
 
-const std::string kCorpus = CKPT_CORPUS_DIR;
-
-Error captureError(const std::function<void()> &fn)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        return e.error();
-    }
-    return Error{ErrorCategory::InvalidArgument, "no error thrown", {}, {}, {}};
-}
+using testcorpus::kCorpus;
 
 template <typename T> std::vector<T> readLeaf(const NodePtr &root, const std::string &path)
 {
@@ -259,15 +254,11 @@ private slots:
             mp.push_back(std::byte(ch));
         for (int b : {0xa1, int('n'), 0x03})
             mp.push_back(std::byte(b));
-        auto write = [](const fs::path &p, const std::vector<std::byte> &bytes) {
-            std::ofstream out(p, std::ios::binary);
-            out.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
-        };
-        write(dir / "checkpoint", mp);
-        write(dir / "a" / ".zarray",
+        writeFile(dir / "checkpoint", mp);
+        writeFile(dir / "a" / ".zarray",
             toBytes("{\"chunks\":[2],\"compressor\":null,\"dtype\":\"<u4\",\"fill_value\":null,"
                     "\"filters\":null,\"order\":\"C\",\"shape\":[2],\"zarr_format\":2}"));
-        write(dir / "a" / "0", rawBytes(std::vector<uint32_t>{11, 12}));
+        writeFile(dir / "a" / "0", rawBytes(std::vector<uint32_t>{11, 12}));
         Checkpoint c = openCheckpoint(dir.string());
         QCOMPARE(c.era, std::string("Orbax aggregate msgpack (AGGREGATED://) + zarr v2"));
         QCOMPARE(readLeaf<uint32_t>(c.root, "a"), (std::vector<uint32_t>{11, 12}));
@@ -350,9 +341,7 @@ private slots:
 
     void recoverFromPerProcessDatabases()
     {
-        const std::string src = kCorpus
-            + "/orbax_ocdbt_zarr2/"
-              "compat_v0_direct__checkpoint_metadata_present__pytree_checkpointable_has_metadata";
+        const std::string src = testcorpus::kCompatDirect;
         if (!fs::exists(src))
             QSKIP("corpus folder orbax_ocdbt_zarr2 is missing");
         QTemporaryDir tmp;

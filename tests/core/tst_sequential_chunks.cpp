@@ -14,6 +14,7 @@
 #include "tree/sequential_chunk_reader.h"
 
 #include "expect_error.h"
+#include "test_files.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,6 +26,8 @@
 using namespace ckpt;
 namespace fs = std::filesystem;
 
+using testfiles::writeFile;
+
 namespace {
 
 std::string list(const std::vector<uint64_t> &d)
@@ -33,13 +36,6 @@ std::string list(const std::vector<uint64_t> &d)
     for (uint64_t x : d)
         t += (t.empty() ? "" : ", ") + std::to_string(x);
     return "[" + t + "]";
-}
-
-void writeFile(const fs::path &p, std::span<const std::byte> bytes)
-{
-    fs::create_directories(p.parent_path());
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 /// values[i] for flat index i of the array (distinct, so a misplaced element shows).

@@ -1,4 +1,5 @@
 // zarr v2 arrays over a KvStore: dtypes, orders, compressors, fill values, slabs, damage.
+#include "expect_error.h"
 #include "orbax_test_helpers.h"
 
 #include "base/error.h"
@@ -40,16 +41,6 @@ std::vector<int32_t> chunk2d(
                 out[fortran ? b * cr + a : a * cc + b] = int32_t(i * 100 + j);
         }
     return out;
-}
-
-Error captureError(const std::function<void()> &fn)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        return e.error();
-    }
-    return Error{ErrorCategory::InvalidArgument, "no error thrown", {}, {}, {}};
 }
 
 } // namespace

@@ -1,4 +1,5 @@
 // zarr v3 arrays: zarr.json, codecs (bytes, transpose, zstd, gzip, blosc, crc32c), sharding_indexed.
+#include "expect_error.h"
 #include "orbax_test_helpers.h"
 
 #include "base/error.h"
@@ -18,16 +19,6 @@ using namespace ckpt::testing;
 using nlohmann::json;
 
 namespace {
-
-Error captureError(const std::function<void()> &fn)
-{
-    try {
-        fn();
-    } catch (const Exception &e) {
-        return e.error();
-    }
-    return Error{ErrorCategory::InvalidArgument, "no error thrown", {}, {}, {}};
-}
 
 json arrayMeta(const std::string &dtype, json shape, json chunks, json codecs, json fill = 0,
     json keyEncoding = json{{"name", "default"}})
