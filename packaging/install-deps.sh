@@ -23,10 +23,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 lock="$root/tests/interop/requirements.lock"
 
+# The last line is what CI's checks use beyond the build: the format and tidy checks
+# (packaging/check-format.sh, check-tidy.sh) and the .deb (packaging/check-deb.sh: CPack calls
+# file and dpkg-shlibdeps, then lintian).
 apt_packages=(
     qt6-base-dev libhdf5-dev nlohmann-json3-dev libmsgpack-cxx-dev libzstd-dev zlib1g-dev
     libblosc-dev ninja-build cmake g++ pkg-config clang-14 libclang-rt-14-dev clang-format-14
     xvfb xauth libgl1-mesa-dev python3 python3-venv ca-certificates
+    git clang-tidy-14 dpkg-dev file lintian
 )
 
 with_python=1
