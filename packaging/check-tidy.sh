@@ -13,9 +13,9 @@
 #
 # Environment: CKPT_TIDY_BASE     the base commit (default HEAD~1; in a shallow clone or on a root
 #                                 commit without it the check says what it skipped and passes)
-#              CKPT_TIDY_BUDGET   seconds for the whole check (default 600); files not started
+#              CKPT_TIDY_BUDGET   seconds for the whole check (default 420); files not started
 #                                 when it is spent are listed as skipped
-#              CKPT_TIDY_FILE_TIMEOUT  seconds per file (default 300)
+#              CKPT_TIDY_FILE_TIMEOUT  seconds per file (default 180)
 #              CKPT_TIDY_JOBS     files analysed at a time (default: the number of cores)
 #              CLANG_TIDY         default clang-tidy-14
 set -euo pipefail
@@ -26,8 +26,8 @@ build_dir="${1:-build-ci}"
 shift || true
 only=("$@")
 clang_tidy="${CLANG_TIDY:-clang-tidy-14}"
-budget="${CKPT_TIDY_BUDGET:-600}"
-file_timeout="${CKPT_TIDY_FILE_TIMEOUT:-300}"
+budget="${CKPT_TIDY_BUDGET:-420}"
+file_timeout="${CKPT_TIDY_FILE_TIMEOUT:-180}"
 jobs="${CKPT_TIDY_JOBS:-$(nproc)}"
 folders=(core app widgets)
 
