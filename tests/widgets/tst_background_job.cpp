@@ -1,5 +1,5 @@
-// BackgroundJob: values, errors, progress, cancel, abandoning a running job, waiting on destruction;
-// ProgressStrip following a job.
+// BackgroundJob: values, errors (of any exception type), progress, cancel, abandoning a running job,
+// waiting on destruction; the concurrent, when-idle and streaming variants; ProgressStrip following a job.
 #include "background_job.h"
 #include "progress_strip.h"
 
@@ -10,8 +10,11 @@
 #include <QToolButton>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
+#include <new>
 #include <stdexcept>
+#include <vector>
 
 namespace {
 constexpr int kWaitMs = 10000;
@@ -113,6 +116,156 @@ private slots:
         QVERIFY(!job.isRunning());
         QTest::qWait(50);
         QCOMPARE(olderDelivered, 0);
+    }
+
+    void everyExceptionTypeBecomesAnError()
+    {
+        BackgroundJob job;
+        std::optional<JobResult<int>> got;
+        job.start([](const ckpt::Progress &) -> int { throw std::bad_alloc(); },
+            [&](JobResult<int> &&r) { got = std::move(r); }, "big.bin");
+        QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), kWaitMs);
+        QCOMPARE(got->error->category, ckpt::ErrorCategory::Io);
+        QCOMPARE(got->error->message, std::string("out of memory"));
+        QCOMPARE(got->error->file, std::string("big.bin"));
+
+        got.reset();
+        job.start([](const ckpt::Progress &) -> int { throw 42; }, [&](JobResult<int> &&r) { got = std::move(r); });
+        QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), kWaitMs);
+        QVERIFY(got->error);
+        QVERIFY(!got->value);
+        QCOMPARE(got->error->message, std::string("unknown exception in a worker"));
+    }
+
+    void concurrentRunsAreEachDelivered()
+    {
+        BackgroundJob job(nullptr, BackgroundJob::Policy::Concurrent);
+        std::vector<int> got;
+        std::atomic<int> started{0};
+        for (int i = 0; i < 4; ++i)
+            job.start(
+                [i, &started](const ckpt::Progress &) {
+                    ++started;
+                    QThread::msleep(20);
+                    return i;
+                },
+                [&](JobResult<int> &&r) { got.push_back(r.value.value()); });
+        QVERIFY(job.runningCount() >= 1);
+        QTRY_COMPARE_WITH_TIMEOUT(int(got.size()), 4, kWaitMs);
+        std::sort(got.begin(), got.end());
+        QCOMPARE(got, (std::vector<int>{0, 1, 2, 3}));
+        QVERIFY(!job.isRunning());
+
+        // cancel() stops every run but still delivers each, as cancelled.
+        int cancelled = 0;
+        job.start(untilCancelled, [&](JobResult<int> &&r) { cancelled += r.cancelled(); });
+        job.start(untilCancelled, [&](JobResult<int> &&r) { cancelled += r.cancelled(); });
+        QCOMPARE(job.runningCount(), 2);
+        job.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled, 2, kWaitMs);
+
+        // abandon() drops them all.
+        int dropped = 0;
+        job.start(untilCancelled, [&](JobResult<int> &&) { ++dropped; });
+        job.start(untilCancelled, [&](JobResult<int> &&) { ++dropped; });
+        job.abandon();
+        QVERIFY(!job.isRunning());
+        QTest::qWait(50);
+        QCOMPARE(dropped, 0);
+    }
+
+    void whenIdleRunsTheNewestWaitingRequestAfterTheRunningOne()
+    {
+        BackgroundJob job;
+        auto release = std::make_shared<std::atomic<bool>>(false);
+        std::vector<int> order;
+        job.startWhenIdle(
+            [release](const ckpt::Progress &) {
+                while (!release->load())
+                    QThread::msleep(1);
+                return 1;
+            },
+            [&](JobResult<int> &&r) {
+                order.push_back(r.value.value());
+                QVERIFY(job.hasQueued()); // the waiting request starts after this delivery
+            });
+        job.startWhenIdle(
+            [](const ckpt::Progress &) { return 2; }, [&](JobResult<int> &&r) { order.push_back(r.value.value()); });
+        job.startWhenIdle(
+            [](const ckpt::Progress &) { return 3; }, [&](JobResult<int> &&r) { order.push_back(r.value.value()); });
+        QVERIFY(job.hasQueued());
+        QCOMPARE(job.runningCount(), 1);
+        release->store(true);
+        QTRY_COMPARE_WITH_TIMEOUT(int(order.size()), 2, kWaitMs);
+        QTest::qWait(20);
+        QCOMPARE(order, (std::vector<int>{1, 3})); // request 2 was replaced by 3 while waiting
+        QVERIFY(!job.isRunning());
+        QVERIFY(!job.hasQueued());
+
+        // abandon() also drops the waiting request.
+        int delivered = 0;
+        job.startWhenIdle(untilCancelled, [&](JobResult<int> &&) { ++delivered; });
+        job.startWhenIdle([](const ckpt::Progress &) { return 4; }, [&](JobResult<int> &&) { ++delivered; });
+        job.abandon();
+        QVERIFY(!job.hasQueued());
+        QTest::qWait(50);
+        QCOMPARE(delivered, 0);
+    }
+
+    void streamingDeliversItemsInOrderThenTheOutcome()
+    {
+        BackgroundJob job;
+        std::vector<int> items;
+        std::optional<JobResult<bool>> outcome;
+        size_t itemsAtOutcome = 0;
+        job.startStreaming<int>(
+            [](const ckpt::Progress &p, const std::function<void(int)> &yield) {
+                for (int i = 0; i < 100; ++i) {
+                    yield(i);
+                    p.update(uint64_t(i + 1), 100);
+                }
+            },
+            [&](int i) { items.push_back(i); },
+            [&](JobResult<bool> &&r) {
+                itemsAtOutcome = items.size();
+                outcome = std::move(r);
+            });
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kWaitMs);
+        QVERIFY(outcome->value.value_or(false));
+        QCOMPARE(itemsAtOutcome, size_t(100)); // every item arrives before the outcome
+        for (int i = 0; i < 100; ++i)
+            QCOMPARE(items[size_t(i)], i);
+
+        // An error after some items: the items so far arrive, then the error.
+        items.clear();
+        outcome.reset();
+        job.startStreaming<int>(
+            [](const ckpt::Progress &, const std::function<void(int)> &yield) {
+                yield(1);
+                yield(2);
+                ckpt::fail(ckpt::ErrorCategory::Corrupt, "bad leaf", "x.bin", 5);
+            },
+            [&](int i) { items.push_back(i); }, [&](JobResult<bool> &&r) { outcome = std::move(r); });
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kWaitMs);
+        QCOMPARE(items, (std::vector<int>{1, 2}));
+        QCOMPARE(outcome->error->category, ckpt::ErrorCategory::Corrupt);
+        QCOMPARE(outcome->error->byteOffset.value(), uint64_t(5));
+
+        // Cancelled while streaming: the outcome says so.
+        outcome.reset();
+        job.startStreaming<int>(
+            [](const ckpt::Progress &p, const std::function<void(int)> &yield) {
+                for (int i = 0;; ++i) {
+                    yield(i);
+                    p.throwIfCancelled();
+                    QThread::msleep(1);
+                }
+            },
+            [](int) {}, [&](JobResult<bool> &&r) { outcome = std::move(r); });
+        QTest::qWait(20);
+        job.cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), kWaitMs);
+        QVERIFY(outcome->cancelled());
     }
 
     void destructorCancelsAndWaits()
