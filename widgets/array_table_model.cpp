@@ -1,11 +1,11 @@
 #include "array_table_model.h"
 
+#include "background_job.h"
+
 #include "base/error.h"
 #include "tree/dtype.h"
 
 #include <QFontDatabase>
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <climits>
 #include <complex>
@@ -21,6 +21,7 @@ int clampToInt(uint64_t n)
 
 ArrayTableModel::ArrayTableModel(QObject *parent)
     : QAbstractTableModel(parent)
+    , m_reads(new BackgroundJob(this, BackgroundJob::Policy::Concurrent))
 { }
 
 ArrayTableModel::~ArrayTableModel() = default;
@@ -58,7 +59,7 @@ void ArrayTableModel::setBlockSize(int rows, int cols)
 
 void ArrayTableModel::clearBlocks()
 {
-    ++m_generation;
+    m_reads->abandon(); // blocks of the old source or plane are never delivered
     m_cache.clear();
     m_pending.clear();
 }
@@ -147,21 +148,26 @@ void ArrayTableModel::request(quint64 key) const
         return;
     m_pending.insert(key);
     auto *self = const_cast<ArrayTableModel *>(this);
-    auto *watcher = new QFutureWatcher<BlockPtr>(self);
-    const int generation = m_generation;
-    connect(watcher, &QFutureWatcher<BlockPtr>::finished, self, [self, watcher, generation, key, r0, nr, c0, nc] {
-        watcher->deleteLater();
-        if (generation != self->m_generation)
-            return;
-        self->m_pending.remove(key);
-        BlockPtr b = watcher->result();
-        self->store(b);
-        if (!b->error.isEmpty())
-            emit self->readFailed(b->error);
-        emit self->dataChanged(self->index(int(r0), int(c0)), self->index(int(r0 + nr - 1), int(c0 + nc - 1)));
-    });
-    watcher->setFuture(QtConcurrent::run(
-        [src = m_source, spec = m_spec, key, r0, nr, c0, nc] { return readBlock(*src, spec, key, r0, nr, c0, nc); }));
+    m_reads->start([src = m_source, spec = m_spec, key, r0, nr, c0, nc](
+                       const ckpt::Progress &) { return readBlock(*src, spec, key, r0, nr, c0, nc); },
+        [self, key, r0, nr, c0, nc](JobResult<BlockPtr> &&r) {
+            self->m_pending.remove(key);
+            BlockPtr b;
+            if (r.value)
+                b = std::move(*r.value);
+            else {
+                auto failed = std::make_shared<Block>();
+                failed->key = key;
+                failed->rows = nr;
+                failed->cols = nc;
+                failed->error = QString::fromStdString(r.error->describe());
+                b = std::move(failed);
+            }
+            self->store(b);
+            if (!b->error.isEmpty())
+                emit self->readFailed(b->error);
+            emit self->dataChanged(self->index(int(r0), int(c0)), self->index(int(r0 + nr - 1), int(c0 + nc - 1)));
+        });
 }
 
 QVariant ArrayTableModel::data(const QModelIndex &index, int role) const

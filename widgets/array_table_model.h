@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+class BackgroundJob;
+
 /// A 2-D window onto an N-d array leaf: rows and columns follow the two chosen dimensions of a
 /// ckpt::PlaneSpec, every other dimension sits at its fixed index.
 ///
@@ -75,7 +77,7 @@ private:
     int m_blockCols = 32;
     int m_maxBlocks = 48;
     bool m_async = true;
-    int m_generation = 0;
+    BackgroundJob *m_reads; ///< block reads in flight, each delivered unless the blocks were cleared
     mutable std::list<BlockPtr> m_cache; ///< most recently used first
     mutable QSet<quint64> m_pending;
 };

@@ -3,13 +3,12 @@
 #include "base/error.h"
 #include "tree/dtype.h"
 
+#include "background_job.h"
 #include <QContextMenuEvent>
 #include <QFontDatabase>
-#include <QFutureWatcher>
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 
@@ -32,6 +31,7 @@ QString cellText(uint64_t row, uint64_t col)
 
 HeatmapWidget::HeatmapWidget(QWidget *parent)
     : QWidget(parent)
+    , m_reading(new BackgroundJob(this))
 {
     setMouseTracking(true);
     setMinimumSize(200, 160);
@@ -39,12 +39,14 @@ HeatmapWidget::HeatmapWidget(QWidget *parent)
     setAutoFillBackground(true);
 }
 
+bool HeatmapWidget::isReading() const
+{
+    return m_reading->isRunning() || m_reading->hasQueued();
+}
+
 HeatmapWidget::~HeatmapWidget()
 {
-    if (m_reading) {
-        m_reading->disconnect(this);
-        m_reading->waitForFinished();
-    }
+    m_reading->abandon();
 }
 
 void HeatmapWidget::setWindow(ckpt::PlaneWindow window)
@@ -71,7 +73,7 @@ void HeatmapWidget::setSource(ckpt::ArraySourcePtr source, const ckpt::PlaneSpec
     m_source = std::move(source);
     m_spec = spec;
     m_exact.reset();
-    m_pendingRead.reset();
+    m_reading->abandon(); // reads of the old source are never delivered
 }
 
 void HeatmapWidget::clear(const QString &message)
@@ -136,46 +138,34 @@ void HeatmapWidget::readExact(uint64_t row, uint64_t col)
 {
     if (!m_source)
         return;
-    if (m_reading) {
-        m_pendingRead = std::pair{row, col};
-        return;
-    }
-    m_reading = new QFutureWatcher<Exact>(this);
+    // One read at a time: a cell hovered meanwhile is read next (only the newest such cell).
     const ckpt::ArraySourcePtr source = m_source;
-    connect(m_reading, &QFutureWatcherBase::finished, this, [this, source] {
-        const Exact exact = m_reading->result();
-        m_reading->deleteLater();
-        m_reading = nullptr;
-        if (source != m_source)
-            return;
-        m_exact = exact;
-        if (m_hoverCell && *m_hoverCell == std::pair{exact.row, exact.col}) {
-            m_hoverText = cellText(exact.row, exact.col) + exact.text;
-            emit hovered(exact.row, exact.col, exact.value);
-            update();
-        }
-        if (m_pendingRead) {
-            const auto next = *m_pendingRead;
-            m_pendingRead.reset();
-            if (m_hoverCell == next)
-                readExact(next.first, next.second);
-        }
-    });
     const std::vector<uint64_t> index = m_spec.indexOf(row, col);
-    m_reading->setFuture(QtConcurrent::run([source, index, row, col] {
-        Exact e{row, col, {}, std::nan("")};
-        try {
+    m_reading->startWhenIdle(
+        [source, index](const ckpt::Progress &) {
             const ckpt::DType dtype = source->info().dtype;
             std::vector<std::byte> one(ckpt::itemSize(dtype));
             source->readSlab(ckpt::Slab{index, std::vector<uint64_t>(index.size(), 1)}, one);
-            e.text = QString::fromStdString(ckpt::formatElement(dtype, one.data()));
-            if (ckpt::dtypeClass(dtype) != ckpt::DTypeClass::Complex)
-                e.value = ckpt::toDouble(dtype, one.data());
-        } catch (const ckpt::Exception &ex) {
-            e.text = QString::fromStdString(ex.error().describe());
-        }
-        return e;
-    }));
+            return one;
+        },
+        [this, source, row, col](JobResult<std::vector<std::byte>> &&r) {
+            if (source != m_source)
+                return;
+            Exact exact{row, col, {}, std::nan("")};
+            if (r.value) {
+                const ckpt::DType dtype = source->info().dtype;
+                exact.text = QString::fromStdString(ckpt::formatElement(dtype, r.value->data()));
+                if (ckpt::dtypeClass(dtype) != ckpt::DTypeClass::Complex)
+                    exact.value = ckpt::toDouble(dtype, r.value->data());
+            } else
+                exact.text = QString::fromStdString(r.error->describe());
+            m_exact = exact;
+            if (m_hoverCell && *m_hoverCell == std::pair{exact.row, exact.col}) {
+                m_hoverText = cellText(exact.row, exact.col) + exact.text;
+                emit hovered(exact.row, exact.col, exact.value);
+                update();
+            }
+        });
 }
 
 void HeatmapWidget::renderImage(const QSize &pixels)

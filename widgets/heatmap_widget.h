@@ -11,7 +11,7 @@
 
 #include <optional>
 
-template <typename T> class QFutureWatcher;
+class BackgroundJob;
 
 /// Paints a 2-D plane (possibly sampled every k-th row/column) as coloured cells with a colour
 /// bar, pooling cells to the plot's pixels when there are more cells than pixels, and reports the
@@ -51,7 +51,7 @@ public:
     /// shows "…" until its exact value has been read. Empty outside the plane.
     QString readout(uint64_t row, uint64_t col);
     /// True while an exact value is being read for the read-out.
-    bool isReading() const { return m_reading != nullptr; }
+    bool isReading() const;
 
     QSize sizeHint() const override { return {480, 360}; }
 
@@ -85,6 +85,5 @@ private:
     ckpt::ArraySourcePtr m_source;
     ckpt::PlaneSpec m_spec;
     std::optional<Exact> m_exact; ///< last exact value read for the current source and spec
-    QFutureWatcher<Exact> *m_reading = nullptr;
-    std::optional<std::pair<uint64_t, uint64_t>> m_pendingRead; ///< hovered while a read was running
+    BackgroundJob *m_reading; ///< exact reads of hovered cells, one at a time
 };

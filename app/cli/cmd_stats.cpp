@@ -1,7 +1,9 @@
-// ckpt stats: summary statistics per array leaf.
+// ckpt stats: summary statistics per array leaf, and with --histogram the histogram the GUI shows
+// (one policy for both: ops/array_summary.h).
 #include "commands.h"
 #include "open_args.h"
 
+#include "ops/array_summary.h"
 #include "ops/stats.h"
 #include "ops/tree_json.h"
 
@@ -28,8 +30,9 @@ std::string fmt(double v)
 
 int cmdStats(const std::vector<std::string> &args)
 {
-    const CliArgs a = parseArgs(args, {"json"}, kOpenValued);
-    expectPositionals(a, 1, 2, "ckpt stats PATH [KEYPATH] [--json] [--step N] [--item NAME]");
+    const CliArgs a = parseArgs(args, {"json", "histogram"}, kOpenValued);
+    expectPositionals(a, 1, 2, "ckpt stats PATH [KEYPATH] [--json] [--histogram] [--step N] [--item NAME]");
+    const bool withHistogram = a.has("histogram");
     const Checkpoint c = openFromArgs(a.positional[0], a);
     const std::string base = a.positional.size() > 1 ? a.positional[1] : std::string();
     const NodePtr start = findOrFail(c, base);
@@ -46,12 +49,16 @@ int cmdStats(const std::vector<std::string> &args)
             return;
         Path p = prefix;
         p.insert(p.end(), rel.begin(), rel.end());
-        ArrayStats s;
+        ArraySummary summary;
         try {
-            s = computeStats(*n->array());
+            if (withHistogram)
+                summary = summarizeArray(*n->array(), PlaneSpec::defaultFor(n->arrayInfo().shape));
+            else
+                summary.stats = computeStats(*n->array());
         } catch (const Exception &e) {
             throw e.withKeyPath(joinPath(p));
         }
+        const ArrayStats &s = summary.stats;
         const std::string dt(dtypeName(n->arrayInfo().dtype));
         nlohmann::json jp = nlohmann::json::array();
         for (const Key &k : p)
@@ -59,10 +66,21 @@ int cmdStats(const std::vector<std::string> &args)
         rows.push_back({{"path", jp}, {"dtype", dt}, {"count", s.count}, {"min", num(s.min)}, {"max", num(s.max)},
             {"mean", num(s.mean)}, {"std", num(s.std)}, {"nan", s.nanCount}, {"inf", s.infCount},
             {"zero", s.zeroCount}});
+        if (withHistogram)
+            rows.back()["histogram"] = {{"lo", num(summary.lo)}, {"hi", num(summary.hi)}, {"counts", summary.counts},
+                {"whole_array", summary.wholeArray}};
         std::snprintf(line, sizeof line, "%-48s %-10s %12s %12s %12s %12s %8llu %8llu %8llu\n", joinPath(p).c_str(),
             dt.c_str(), fmt(s.min).c_str(), fmt(s.max).c_str(), fmt(s.mean).c_str(), fmt(s.std).c_str(),
             (unsigned long long)s.nanCount, (unsigned long long)s.infCount, (unsigned long long)s.zeroCount);
         table += line;
+        if (withHistogram) {
+            std::snprintf(line, sizeof line, "    histogram over [%s, %s], %s:", fmt(summary.lo).c_str(),
+                fmt(summary.hi).c_str(), summary.wholeArray ? "every element" : "a sampled plane");
+            table += line;
+            for (uint64_t c : summary.counts)
+                table += ' ' + std::to_string(c);
+            table += '\n';
+        }
     });
     if (a.has("json")) {
         nlohmann::json j = {{"ckpt_json", kCkptJsonVersion}, {"source", sourceJson(c)}, {"stats", rows}};

@@ -23,7 +23,8 @@ commands:
                                   the pytree with dtype, shape and size
   show PATH KEYPATH [--slice S] [--json]
                                   values of one leaf, NumPy-like (S like '0,:,2:5')
-  stats PATH [KEYPATH] [--json]   min, max, mean, std, NaN/Inf/zero counts per array
+  stats PATH [KEYPATH] [--json] [--histogram]
+                                  min, max, mean, std, NaN/Inf/zero counts per array
   diff A B [--step-a N] [--step-b M] [--atol X] [--rtol Y] [--nan-equal]
        [--rename 'REGEX=REPL' ...] [--only-differences] [--json]
                                   leaf-by-leaf comparison; exit 0 identical, 1 different

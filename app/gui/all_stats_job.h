@@ -3,12 +3,13 @@
 #include "ops/stats.h"
 #include "tree/node.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 
-/// Computes the statistics of every array below a root on one worker thread, one array after the
-/// other, delivering each result as it is ready. Damaged arrays are skipped (selecting one shows
-/// its error). Deletes nothing by itself; the destructor cancels and waits. UI-thread only.
+class BackgroundJob;
+
+/// Computes the statistics of every array below a root on one worker thread (a streaming
+/// BackgroundJob), one array after the other, delivering each result as it is ready. Damaged arrays are skipped
+/// (selecting one shows its error). Deletes nothing by itself; the destructor cancels and waits. UI-thread only.
 class AllStatsJob : public QObject {
     Q_OBJECT
 public:
@@ -28,5 +29,6 @@ signals:
 private:
     using Item = std::pair<const ckpt::Node *, ckpt::ArrayStats>;
     ckpt::NodePtr m_root;
-    QFutureWatcher<Item> m_watcher;
+    BackgroundJob *m_job; ///< one streaming run, started by the constructor
+    int m_computed = 0;
 };

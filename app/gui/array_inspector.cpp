@@ -6,14 +6,16 @@
 #include "plane_tsv.h"
 #include "stats_panel.h"
 
+#include "background_job.h"
+
 #include "base/error.h"
+#include "ops/array_summary.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QFontDatabase>
-#include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -25,25 +27,12 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace {
 
 /// Most cells of a plane the heatmap holds (32 MiB of doubles); larger planes are sampled every
 /// k-th row and column, and hovering reads the exact element.
 constexpr uint64_t kHeatmapMaxCells = 1ull << 22;
-/// Arrays up to this many bytes get a histogram over every element; larger ones over the heatmap window.
-constexpr uint64_t kFullHistogramBytes = 64ull << 20;
-constexpr int kHistogramBins = 64;
-
-struct StatsResult {
-    ckpt::ArrayStats stats;
-    std::vector<quint64> counts;
-    double lo = 0, hi = 0;
-    bool wholeArray = true;
-    QString error;
-};
-
 QString hexPreview(const std::string &bytes)
 {
     const QByteArray b = QByteArray::fromStdString(bytes.substr(0, 256));
@@ -59,6 +48,8 @@ QString hexPreview(const std::string &bytes)
 
 ArrayInspector::ArrayInspector(QWidget *parent)
     : QWidget(parent)
+    , m_heatJob(new BackgroundJob(this))
+    , m_statsJob(new BackgroundJob(this, BackgroundJob::Policy::Concurrent))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -141,19 +132,25 @@ ArrayInspector::ArrayInspector(QWidget *parent)
 
 ArrayInspector::~ArrayInspector()
 {
-    cancelWork();
+    // Workers hold their own references to the arrays; stop them before the widgets go.
+    m_heatJob->abandon();
+    m_statsJob->cancel();
 }
 
 void ArrayInspector::cancelWork()
 {
-    if (m_cancel)
-        m_cancel->store(true);
-    m_cancel = std::make_shared<std::atomic_bool>(false);
+    // A stale heatmap is never shown; stale statistics still reach statsReady() when they finish
+    // before the cancel takes effect (they are right for their node).
+    const bool wasBusy = m_heatJob->isRunning() || m_statsJob->isRunning();
+    m_heatJob->abandon();
+    m_statsJob->cancel();
+    if (wasBusy)
+        emit busyChanged();
 }
 
 bool ArrayInspector::isBusy() const
 {
-    return m_running > 0 || m_tableModel->pendingBlocks() > 0;
+    return m_heatJob->isRunning() || m_statsJob->isRunning() || m_tableModel->pendingBlocks() > 0;
 }
 
 QString ArrayInspector::plainText() const
@@ -292,33 +289,20 @@ void ArrayInspector::startHeatmap()
     const ckpt::ArraySourcePtr src = m_node->array();
     const ckpt::PlaneSpec spec = m_tableModel->slice();
     m_heatmap->clear(tr("Loading…"));
-    auto *watcher = new QFutureWatcher<std::pair<ckpt::PlaneWindow, QString>>(this);
-    ++m_running;
-    emit busyChanged();
-    const auto cancel = m_cancel;
     const ckpt::NodePtr node = m_node;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, node, spec] {
-        watcher->deleteLater();
-        --m_running;
-        if (node == m_node && spec == m_tableModel->slice()) {
-            auto [window, error] = watcher->result();
-            if (error.isEmpty()) {
-                m_heatmap->setSource(m_node->array(), spec);
-                m_heatmap->setWindow(std::move(window));
-            } else
-                m_heatmap->clear(error);
-        }
-        emit busyChanged();
-    });
-    watcher->setFuture(QtConcurrent::run([src, spec, cancel]() -> std::pair<ckpt::PlaneWindow, QString> {
-        try {
-            ckpt::Progress p;
-            p.isCancelled = [cancel] { return cancel->load(); };
-            return {ckpt::readPlaneSample(*src, spec, kHeatmapMaxCells, p), QString()};
-        } catch (const ckpt::Exception &e) {
-            return {ckpt::PlaneWindow{}, QString::fromStdString(e.error().describe())};
-        }
-    }));
+    m_heatJob->start(
+        [src, spec](const ckpt::Progress &p) { return ckpt::readPlaneSample(*src, spec, kHeatmapMaxCells, p); },
+        [this, node, spec](JobResult<ckpt::PlaneWindow> &&r) {
+            if (node == m_node && spec == m_tableModel->slice()) {
+                if (r.value) {
+                    m_heatmap->setSource(m_node->array(), spec);
+                    m_heatmap->setWindow(std::move(*r.value));
+                } else
+                    m_heatmap->clear(QString::fromStdString(r.error->describe()));
+            }
+            emit busyChanged();
+        });
+    emit busyChanged();
 }
 
 void ArrayInspector::startStats()
@@ -327,54 +311,30 @@ void ArrayInspector::startStats()
     const ckpt::PlaneSpec spec = m_tableModel->slice();
     m_stats->clear(tr("computing…"));
     m_histogram->clear(tr("Computing…"));
-    auto *watcher = new QFutureWatcher<StatsResult>(this);
-    ++m_running;
+    m_statsJob->start(
+        [node, spec](const ckpt::Progress &p) {
+            ckpt::SummaryPolicy policy;
+            policy.planeMaxCells = kHeatmapMaxCells;
+            return ckpt::summarizeArray(*node->array(), spec, policy, p);
+        },
+        [this, node](JobResult<ckpt::ArraySummary> &&r) {
+            if (r.value)
+                emit statsReady(node.get(), r.value->stats);
+            if (node == m_node) {
+                if (!r.value) {
+                    m_stats->clear(tr("failed"));
+                    m_histogram->clear(QString::fromStdString(r.error->describe()));
+                } else {
+                    const ckpt::ArraySummary &s = *r.value;
+                    m_stats->setStats(s.stats);
+                    m_histogram->setHistogram(std::vector<quint64>(s.counts.begin(), s.counts.end()), s.lo, s.hi,
+                        s.wholeArray ? tr("all %1 elements").arg(s.stats.count)
+                                     : tr("the shown plane only (array too large)"));
+                }
+            }
+            emit busyChanged();
+        });
     emit busyChanged();
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, node] {
-        watcher->deleteLater();
-        --m_running;
-        const StatsResult r = watcher->result();
-        if (r.error.isEmpty())
-            emit statsReady(node.get(), r.stats);
-        if (node == m_node) {
-            if (!r.error.isEmpty()) {
-                m_stats->clear(tr("failed"));
-                m_histogram->clear(r.error);
-            } else {
-                m_stats->setStats(r.stats);
-                m_histogram->setHistogram(r.counts, r.lo, r.hi,
-                    r.wholeArray ? tr("all %1 elements").arg(r.stats.count)
-                                 : tr("the shown plane only (array too large)"));
-            }
-        }
-        emit busyChanged();
-    });
-    watcher->setFuture(QtConcurrent::run([node, spec, cancel = m_cancel]() {
-        StatsResult r;
-        try {
-            ckpt::Progress p;
-            p.isCancelled = [cancel] { return cancel->load(); };
-            const ckpt::ArraySource &src = *node->array();
-            r.stats = ckpt::computeStats(src, p);
-            r.lo = r.stats.min;
-            r.hi = r.stats.max > r.stats.min ? r.stats.max : r.stats.min + 1;
-            const ckpt::DType dt = src.info().dtype;
-            if (src.info().numBytes() <= kFullHistogramBytes && !ckpt::isComplex(dt)) {
-                const std::vector<std::byte> all = src.readAll(p);
-                const auto h = ckpt::histogram(dt, all.data(), r.stats.count, r.lo, r.hi, kHistogramBins);
-                r.counts.assign(h.begin(), h.end());
-            } else {
-                const ckpt::PlaneWindow w = ckpt::readPlaneSample(src, spec, kHeatmapMaxCells, p);
-                const auto h = ckpt::histogram(ckpt::DType::Float64,
-                    reinterpret_cast<const std::byte *>(w.values.data()), w.values.size(), r.lo, r.hi, kHistogramBins);
-                r.counts.assign(h.begin(), h.end());
-                r.wholeArray = false;
-            }
-        } catch (const ckpt::Exception &e) {
-            r.error = QString::fromStdString(e.error().describe());
-        }
-        return r;
-    }));
 }
 
 QString ArrayInspector::selectionAsTsv() const

@@ -7,10 +7,8 @@
 
 #include <QWidget>
 
-#include <atomic>
-#include <memory>
-
 class ArrayTableModel;
+class BackgroundJob;
 class HeatmapWidget;
 class HistogramWidget;
 class StatsPanel;
@@ -88,7 +86,7 @@ private:
     HistogramWidget *m_histogram;
     QCheckBox *m_logCounts;
     StatsPanel *m_stats;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    int m_running = 0;
+    BackgroundJob *m_heatJob; ///< the shown plane's heatmap window; a newer plane abandons it
+    BackgroundJob *m_statsJob; ///< statistics and histograms, each delivered (to statsReady)
     bool m_updatingControls = false;
 };

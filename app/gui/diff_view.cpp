@@ -37,6 +37,7 @@ DiffView::DiffView(QWidget *parent)
     , m_model(new DiffModel(this))
     , m_proxy(new DiffFilterProxy(this))
     , m_diffJob(new BackgroundJob(this))
+    , m_planeJob(new BackgroundJob(this))
 {
     setWindowTitle(tr("Diff"));
     m_proxy->setSourceModel(m_model);
@@ -166,8 +167,12 @@ DiffView::~DiffView()
 {
     cancel();
     m_diffJob->waitForFinished();
-    if (m_planeWatcher)
-        m_planeWatcher->waitForFinished();
+    m_planeJob->abandon();
+}
+
+bool DiffView::isReadingPlanes() const
+{
+    return m_planeJob->isRunning() || m_planeJob->hasQueued();
 }
 
 namespace {

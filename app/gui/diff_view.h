@@ -24,13 +24,13 @@ class QPlainTextEdit;
 class QSpinBox;
 class ProgressStrip;
 class QTreeView;
-template <typename T> class QFutureWatcher;
+template <typename T> struct JobResult;
 
 /// A top-level window comparing two checkpoints: the merged diff tree with status filters, and for
 /// a selected array pair heatmaps of A, B and A-B of one 2-D plane (one set of slice controls
 /// drives all three) plus a histogram of A-B.
 ///
-/// The diff runs with ckpt::diffTrees on a worker (QtConcurrent) with progress and Cancel; planes
+/// The diff runs with ckpt::diffTrees on a worker (BackgroundJob) with progress and Cancel; planes
 /// are read on a worker too (readPlaneSample, bounded cells). Both checkpoints are kept alive by
 /// shared pointers for as long as the view shows them. UI-thread only.
 class DiffView : public QWidget {
@@ -75,7 +75,7 @@ public:
     QLineEdit *rtolEdit() const { return m_tolerance->rtolEdit(); }
     QCheckBox *nanEqualBox() const { return m_tolerance->nanEqualBox(); }
     bool isRunning() const;
-    bool isReadingPlanes() const { return m_planeWatcher != nullptr; }
+    bool isReadingPlanes() const;
 
     DiffModel *model() const { return m_model; }
     DiffFilterProxy *proxy() const { return m_proxy; }
@@ -104,7 +104,7 @@ private:
     void onSelection();
     void rebuildSliceControls();
     void readPlanes();
-    void onPlanesRead();
+    void onPlanesRead(JobResult<std::shared_ptr<Planes>> &&r);
     void showPlaneMessage(const QString &text);
     void parseRenames();
     void applyScales();
@@ -129,8 +129,7 @@ private:
     QLabel *m_pairLabel;
     HeatmapWidget *m_heatA, *m_heatB, *m_heatDiff;
     HistogramWidget *m_hist;
-    QFutureWatcher<std::shared_ptr<Planes>> *m_planeWatcher = nullptr;
-    bool m_planesStale = false;
+    BackgroundJob *m_planeJob; ///< the heatmap planes of both sides
     QString m_pendingSelect;
 
     ckpt::ArraySourcePtr m_srcA, m_srcB;

@@ -10,21 +10,19 @@
 #include "histogram_widget.h"
 #include "tree/key.h"
 
+#include "background_job.h"
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
 #include <QTreeView>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
 
 struct DiffView::Planes {
     ckpt::PlaneWindow a, b;
-    std::optional<ckpt::Error> error;
 };
 
 namespace {
@@ -155,42 +153,26 @@ void DiffView::rebuildSliceControls()
 
 void DiffView::readPlanes()
 {
-    if (m_planeWatcher) {
-        m_planesStale = true; // re-read once the running read ends
-        return;
-    }
-    m_planesStale = false;
-    auto *watcher = new QFutureWatcher<std::shared_ptr<Planes>>(this);
-    m_planeWatcher = watcher;
-    connect(watcher, &QFutureWatcherBase::finished, this, &DiffView::onPlanesRead);
-    watcher->setFuture(QtConcurrent::run([a = m_srcA, b = m_srcB, spec = m_spec]() {
-        auto p = std::make_shared<Planes>();
-        try {
-            p->a = ckpt::readPlaneSample(*a, spec, kMaxPlaneCells);
-            p->b = ckpt::readPlaneSample(*b, spec, kMaxPlaneCells);
-        } catch (const ckpt::Exception &e) {
-            p->error = e.error();
-        }
-        return p;
-    }));
+    // While a read runs, the newest request waits for it and the running one's planes are dropped.
+    m_planeJob->startWhenIdle(
+        [a = m_srcA, b = m_srcB, spec = m_spec](const ckpt::Progress &progress) {
+            auto p = std::make_shared<Planes>();
+            p->a = ckpt::readPlaneSample(*a, spec, kMaxPlaneCells, progress);
+            p->b = ckpt::readPlaneSample(*b, spec, kMaxPlaneCells, progress);
+            return p;
+        },
+        [this](JobResult<std::shared_ptr<Planes>> &&r) { onPlanesRead(std::move(r)); });
 }
 
-void DiffView::onPlanesRead()
+void DiffView::onPlanesRead(JobResult<std::shared_ptr<Planes>> &&r)
 {
-    auto *watcher = m_planeWatcher;
-    m_planeWatcher = nullptr;
-    watcher->deleteLater();
-    if (m_planesStale && m_srcA) {
-        readPlanes();
+    if (m_planeJob->hasQueued() || !m_srcA)
+        return;
+    if (r.error) {
+        m_heatA->clear(DocumentController::describe(*r.error));
         return;
     }
-    if (!m_srcA)
-        return;
-    const std::shared_ptr<Planes> p = watcher->result();
-    if (p->error) {
-        m_heatA->clear(DocumentController::describe(*p->error));
-        return;
-    }
+    const std::shared_ptr<Planes> p = *r.value;
     ckpt::PlaneWindow d = p->a;
     d.isSigned = true;
     double lo = INFINITY, hi = -INFINITY;

@@ -22,7 +22,7 @@ class RunTableModel;
 /// `ckpt diff ROOT --steps FROM..TO`): a table of leaves by consecutive step pairs, coloured by
 /// change state with ||B-A||/||A|| as text, a leaf filter, and a line plot of the update norms of
 /// the selected leaves over steps (log scale optional). Double-clicking a pair cell asks for the
-/// diff window of those two steps (diffRequested). The run is computed on a worker (QtConcurrent)
+/// diff window of those two steps (diffRequested). The run is computed on a worker (BackgroundJob)
 /// with progress and Cancel; the range and tolerance controls apply to the next computation.
 /// UI-thread only.
 class RunView : public QWidget {

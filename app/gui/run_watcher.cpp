@@ -2,11 +2,11 @@
 
 #include "base/error.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
+#include "background_job.h"
 
 RunWatcher::RunWatcher(QObject *parent)
     : QObject(parent)
+    , m_listing(new BackgroundJob(this))
 {
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(kDebounceMs);
@@ -16,10 +16,7 @@ RunWatcher::RunWatcher(QObject *parent)
 
 RunWatcher::~RunWatcher()
 {
-    if (m_listing) {
-        m_listing->disconnect(this);
-        m_listing->waitForFinished();
-    }
+    m_listing->abandon();
 }
 
 void RunWatcher::watch(const QString &root, const std::vector<ckpt::StepInfo> &steps)
@@ -28,7 +25,7 @@ void RunWatcher::watch(const QString &root, const std::vector<ckpt::StepInfo> &s
     if (!old.isEmpty())
         m_fs.removePaths(old);
     m_debounce.stop();
-    m_dirty = false;
+    m_listing->abandon(); // a listing of the old root is never delivered
     m_root = root;
     if (root.isEmpty())
         return;
@@ -75,31 +72,12 @@ void RunWatcher::startListing()
 {
     if (m_root.isEmpty())
         return;
-    if (m_listing) {
-        m_dirty = true;
-        return;
-    }
-    using Result = std::optional<std::vector<ckpt::StepInfo>>;
-    m_listing = new QFutureWatcher<Result>(this);
     const QString root = m_root;
-    connect(m_listing, &QFutureWatcherBase::finished, this, [this, root] {
-        const Result steps = m_listing->result();
-        m_listing->deleteLater();
-        m_listing = nullptr;
-        if (root == m_root && steps) {
-            watchIncomplete(*steps);
-            emit stepsListed(root, *steps);
-        }
-        if (m_dirty) {
-            m_dirty = false;
-            startListing();
-        }
-    });
-    m_listing->setFuture(QtConcurrent::run([path = root.toStdString()]() -> Result {
-        try {
-            return ckpt::listSteps(path);
-        } catch (const ckpt::Exception &) {
-            return std::nullopt;
-        }
-    }));
+    m_listing->startWhenIdle([path = root.toStdString()](const ckpt::Progress &) { return ckpt::listSteps(path); },
+        [this, root](JobResult<std::vector<ckpt::StepInfo>> &&steps) {
+            if (root == m_root && steps.value) {
+                watchIncomplete(*steps.value);
+                emit stepsListed(root, *steps.value);
+            }
+        });
 }

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-template <typename T> class QFutureWatcher;
+class BackgroundJob;
 
 /// Watches the root folder of a training run (and the folders of its incomplete steps) and
 /// re-lists the steps with ckpt::listSteps on a worker thread when something changes there, so
@@ -43,6 +43,5 @@ private:
     QFileSystemWatcher m_fs;
     QTimer m_debounce;
     QString m_root;
-    QFutureWatcher<std::optional<std::vector<ckpt::StepInfo>>> *m_listing = nullptr;
-    bool m_dirty = false;
+    BackgroundJob *m_listing; ///< one listing at a time; a change meanwhile lists again afterwards
 };
