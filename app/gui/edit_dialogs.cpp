@@ -85,16 +85,6 @@ std::optional<std::vector<uint64_t>> parseShape(const QString &text)
     return shape;
 }
 
-std::optional<ckpt::edit::Operation> askRename(QWidget *parent, const QString &path)
-{
-    bool ok = false;
-    const QString key = QInputDialog::getText(parent, QObject::tr("Rename"), QObject::tr("New key of %1:").arg(path),
-        QLineEdit::Normal, path.section(QLatin1Char('/'), -1), &ok);
-    if (!ok || key.trimmed().isEmpty())
-        return std::nullopt;
-    return ckpt::edit::Rename{str(path), str(join(parentOf(path), key.trimmed()))};
-}
-
 std::optional<ckpt::edit::Operation> askMove(QWidget *parent, const QString &path)
 {
     bool ok = false;

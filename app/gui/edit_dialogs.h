@@ -13,7 +13,6 @@ class QWidget;
 /// of `root` (the tree as shown). Each returns nullopt when cancelled. UI-thread only.
 namespace edit_dialogs {
 
-std::optional<ckpt::edit::Operation> askRename(QWidget *parent, const QString &path);
 std::optional<ckpt::edit::Operation> askMove(QWidget *parent, const QString &path);
 std::optional<ckpt::edit::Operation> askCast(QWidget *parent, const ckpt::NodePtr &node, const QString &path);
 /// Adds a leaf inside `path` when it is a container, beside it otherwise.
