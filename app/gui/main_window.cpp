@@ -9,10 +9,11 @@
 #include "pytree_browser.h"
 #include "pytree_model.h"
 #include "recent_files.h"
-#include "run_watcher.h"
 #include "start_page.h"
+#include "status_area.h"
 #include "step_list_model.h"
 #include "steps_dock.h"
+#include "window_layout.h"
 
 #include "tree/array_info.h"
 
@@ -21,31 +22,19 @@
 #include <QDeadlineTimer>
 #include <QDragEnterEvent>
 #include <QFileInfo>
-#include <QLabel>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
-#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
-
-namespace {
-// QSettings keys of the window layout; renaming one forgets every user's saved layout.
-const QString kGeometryKey = QStringLiteral("window/geometry");
-const QString kStateKey = QStringLiteral("window/state");
-const QString kMainSplitterKey = QStringLiteral("window/mainSplitter");
-const QString kRightSplitterKey = QStringLiteral("window/rightSplitter");
-} // namespace
 
 MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     : QMainWindow(parent)
     , m_settings(settings ? settings : new QSettings(this))
     , m_document(new DocumentController(this))
-    , m_runWatcher(new RunWatcher(this))
 {
     setWindowTitle(tr("Checkpoint Studio"));
     setWindowIcon(style()->standardIcon(QStyle::SP_DriveHDIcon));
@@ -64,30 +53,13 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
-    m_status = new QLabel(this);
-    statusBar()->addWidget(m_status, 1);
-    m_progress = new QProgressBar(this);
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(false);
-    statusBar()->addPermanentWidget(m_progress);
-    m_cancel = new QToolButton(this);
-    m_cancel->setIcon(style()->standardIcon(QStyle::SP_BrowserStop));
-    m_cancel->setText(tr("Cancel"));
-    m_cancel->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_cancel->setAutoRaise(true);
-    statusBar()->addPermanentWidget(m_cancel);
-    connect(m_cancel, &QToolButton::clicked, this, &MainWindow::cancelWork);
+    m_status = new StatusArea(statusBar());
+    connect(m_status, &StatusArea::cancelRequested, this, &MainWindow::cancelWork);
 
     m_stepsDock = new StepsDock(this);
     addDockWidget(Qt::BottomDockWidgetArea, m_stepsDock);
     m_stepsDock->hide();
     connect(m_stepsDock, &StepsDock::stepActivated, this, [this](const QString &step) { openStep(step); });
-    connect(m_runWatcher, &RunWatcher::stepsListed, this,
-        [this](const QString &root, const std::vector<ckpt::StepInfo> &steps) {
-            if (root == m_document->runRoot())
-                stepModel()->updateSteps(steps);
-        });
 
     createActions();
 
@@ -100,9 +72,9 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     connect(m_document, &DocumentController::cancelled, this, [this](const QString &path) {
         m_status->setText(tr("Opening %1 was cancelled").arg(QFileInfo(path).fileName()));
     });
-    connect(m_document, &DocumentController::progress, m_progress, &QProgressBar::setValue);
+    connect(m_document, &DocumentController::progress, m_status, &StatusArea::setProgress);
     connect(m_document, &DocumentController::busyChanged, this, &MainWindow::updateBusyUi);
-    connect(m_inspector, &ArrayInspector::statsReady, treeModel(), &PytreeModel::setStats);
+    connect(m_inspector, &ArrayInspector::statsReady, m_browser->model(), &PytreeModel::setStats);
 
     m_start->setDemoAvailable(!demoCheckpointPath().isEmpty());
     m_start->setRecentFiles(RecentFiles(m_settings).paths());
@@ -141,46 +113,6 @@ QWidget *MainWindow::createBrowser()
     return m_split;
 }
 
-PytreeModel *MainWindow::treeModel() const
-{
-    return m_browser->model();
-}
-
-PytreeFilterProxy *MainWindow::filterProxy() const
-{
-    return m_browser->proxy();
-}
-
-QTreeView *MainWindow::treeView() const
-{
-    return m_browser->treeView();
-}
-
-QLineEdit *MainWindow::filterEdit() const
-{
-    return m_browser->filterEdit();
-}
-
-QCheckBox *MainWindow::regexBox() const
-{
-    return m_browser->regexBox();
-}
-
-QComboBox *MainWindow::dtypeCombo() const
-{
-    return m_browser->dtypeCombo();
-}
-
-StepListModel *MainWindow::stepModel() const
-{
-    return m_stepsDock->model();
-}
-
-QTreeView *MainWindow::stepView() const
-{
-    return m_stepsDock->view();
-}
-
 void MainWindow::openPath(const QString &path, const ckpt::OpenOptions &options)
 {
     if (m_edits && !m_edits->confirmDiscard(this))
@@ -188,13 +120,13 @@ void MainWindow::openPath(const QString &path, const ckpt::OpenOptions &options)
     m_errorBanner->hide();
     m_openingPath = path;
     m_status->setText(tr("Opening %1…").arg(path));
-    m_progress->setValue(0);
+    m_status->setProgress(0);
     m_document->open(path, options);
 }
 
 bool MainWindow::openStep(const QString &step)
 {
-    if (m_document->runRoot().isEmpty() || stepModel()->rowOf(step) < 0)
+    if (m_document->runRoot().isEmpty() || m_stepsDock->model()->rowOf(step) < 0)
         return false;
     ckpt::OpenOptions options;
     options.step = step.toStdString();
@@ -241,16 +173,16 @@ void MainWindow::onOpened(const CheckpointPtr &c)
     setWindowFilePath(path);
     m_details->setCheckpoint(c);
     m_inspector->setNode(nullptr, {});
-    m_stepsDock->showRun(m_document->steps(), c->step ? QString::fromStdString(c->step->text) : QString());
+    m_stepsDock->showRun(
+        m_document->runRoot(), m_document->steps(), c->step ? QString::fromStdString(c->step->text) : QString());
     const bool dockWasShown = m_stepsDock->isVisible();
     m_stepsDock->setVisible(!m_document->steps().empty());
-    m_runWatcher->watch(m_document->runRoot(), m_document->steps());
     if (m_stepsDock->isVisible() && !dockWasShown)
         resizeDocks({m_stepsDock}, {m_stepsDock->preferredHeight()}, Qt::Vertical);
     m_browser->setRoot(c->root);
     // What a node dragged out of this window grafts from: the run and step, or the opened path.
     const bool inRun = c->step && !m_document->runRoot().isEmpty();
-    treeModel()->setSourceRef(QFileInfo(inRun ? m_document->runRoot() : path).absoluteFilePath(),
+    m_browser->model()->setSourceRef(QFileInfo(inRun ? m_document->runRoot() : path).absoluteFilePath(),
         inRun ? QString::fromStdString(c->step->text) : QString(), QString::fromStdString(c->item));
     if (m_edits)
         m_edits->reset(c->root); // the browser already shows c->root: this only clears the stack
@@ -289,7 +221,7 @@ bool MainWindow::selectKeyPath(const QString &keyPath)
 
 QString MainWindow::copySelectedPath(bool python)
 {
-    if (!treeView()->currentIndex().isValid())
+    if (!m_browser->treeView()->currentIndex().isValid())
         return {};
     const QString text = m_browser->currentPathText(python);
     QGuiApplication::clipboard()->setText(text);
@@ -316,10 +248,10 @@ void MainWindow::computeAllStats()
         return;
     m_allStats = new AllStatsJob(c->root, this);
     connect(m_allStats, &AllStatsJob::statsReady, this, [this](const ckpt::Node *node, const ckpt::ArrayStats &s) {
-        if (treeModel()->root() == m_allStats->root())
-            treeModel()->setStats(node, s);
+        if (m_browser->model()->root() == m_allStats->root())
+            m_browser->model()->setStats(node, s);
     });
-    connect(m_allStats, &AllStatsJob::progress, m_progress, &QProgressBar::setValue);
+    connect(m_allStats, &AllStatsJob::progress, m_status, &StatusArea::setProgress);
     connect(m_allStats, &AllStatsJob::finished, this, [this](bool cancelled, int computed) {
         m_status->setText(
             cancelled ? tr("Statistics cancelled") : tr("Statistics of %1 arrays computed").arg(computed));
@@ -346,8 +278,7 @@ bool MainWindow::isBusy() const
 void MainWindow::updateBusyUi()
 {
     const bool longWork = m_document->isBusy() || m_allStats || (m_edits && m_edits->isBusy());
-    m_progress->setVisible(longWork);
-    m_cancel->setVisible(longWork);
+    m_status->setBusy(longWork);
 }
 
 bool MainWindow::waitUntilIdle(int timeoutMs)
@@ -368,22 +299,15 @@ bool MainWindow::saveScreenshot(const QString &file)
 
 bool MainWindow::restoreLayout()
 {
-    if (!m_settings->contains(kGeometryKey))
+    if (!restoreWindowLayout(*m_settings, this, {m_split, m_rightSplit}))
         return false;
-    restoreGeometry(m_settings->value(kGeometryKey).toByteArray());
-    restoreState(m_settings->value(kStateKey).toByteArray());
-    m_split->restoreState(m_settings->value(kMainSplitterKey).toByteArray());
-    m_rightSplit->restoreState(m_settings->value(kRightSplitterKey).toByteArray());
     m_stepsDock->setVisible(!m_document->steps().empty()); // the saved state may show an empty dock
     return true;
 }
 
 void MainWindow::saveLayout()
 {
-    m_settings->setValue(kGeometryKey, saveGeometry());
-    m_settings->setValue(kStateKey, saveState());
-    m_settings->setValue(kMainSplitterKey, m_split->saveState());
-    m_settings->setValue(kRightSplitterKey, m_rightSplit->saveState());
+    saveWindowLayout(*m_settings, this, {m_split, m_rightSplit});
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

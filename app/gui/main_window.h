@@ -13,24 +13,15 @@ class EditController;
 class ExportDialog;
 class ErrorBanner;
 class PytreeBrowser;
-class PytreeFilterProxy;
 class PytreeModel;
 class RunView;
-class RunWatcher;
 class StartPage;
-class StepListModel;
+class StatusArea;
 class StepsDock;
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QLineEdit;
 class QMenu;
-class QProgressBar;
 class QSettings;
 class QSplitter;
 class QStackedWidget;
-class QToolButton;
-class QTreeView;
 
 /// The checkpoint-studio window: start page, pytree browser with filters, array inspector and
 /// details. Files open through DocumentController on a worker; a progress bar with Cancel sits in
@@ -72,22 +63,10 @@ public:
 
     DocumentController *document() const { return m_document; }
     PytreeBrowser *browser() const { return m_browser; }
-    PytreeModel *treeModel() const;
-    PytreeFilterProxy *filterProxy() const;
-    QTreeView *treeView() const;
-    QLineEdit *filterEdit() const;
-    QCheckBox *regexBox() const;
-    QComboBox *dtypeCombo() const;
     ArrayInspector *inspector() const { return m_inspector; }
     DetailsPanel *details() const { return m_details; }
     StartPage *startPage() const { return m_start; }
-    StepListModel *stepModel() const;
     StepsDock *stepsDock() const { return m_stepsDock; }
-    QTreeView *stepView() const;
-    /// Keeps the Steps dock in step with a run that is still being written.
-    RunWatcher *runWatcher() const { return m_runWatcher; }
-    QSplitter *mainSplitter() const { return m_split; }
-    QSplitter *rightSplitter() const { return m_rightSplit; }
     /// Text of the error banner; empty when it is hidden.
     QString errorText() const;
     QString statusText() const;
@@ -150,11 +129,8 @@ private:
     ArrayInspector *m_inspector = nullptr;
     DetailsPanel *m_details = nullptr;
     ErrorBanner *m_errorBanner;
-    QLabel *m_status;
-    QProgressBar *m_progress;
-    QToolButton *m_cancel;
+    StatusArea *m_status;
     StepsDock *m_stepsDock;
-    RunWatcher *m_runWatcher;
     QMenu *m_recentMenu = nullptr;
     QAction *m_reopenAction = nullptr;
     AllStatsJob *m_allStats = nullptr;

@@ -1,6 +1,8 @@
 // MainWindow's menus, toolbar and file dialogs.
 #include "main_window.h"
 
+#include "status_area.h"
+
 #include "diff_view.h"
 #include "document_controller.h"
 #include "error_banner.h"
@@ -21,7 +23,7 @@
 
 namespace {
 /// The main window's one diff window, created on first use; its status line is mirrored in `status`.
-DiffView *reusedDiffView(DiffView *&view, QWidget *parent, QLabel *status)
+DiffView *reusedDiffView(DiffView *&view, QWidget *parent, StatusArea *status)
 {
     if (!view) {
         view = new DiffView(parent);
@@ -64,8 +66,8 @@ void MainWindow::createActions()
     copyPython->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     auto *find = edit->addAction(tr("&Filter…"), m_browser, &PytreeBrowser::focusFilter);
     find->setShortcut(QKeySequence::Find);
-    treeView()->addAction(copyPath);
-    treeView()->addAction(copyPython);
+    m_browser->treeView()->addAction(copyPath);
+    m_browser->treeView()->addAction(copyPython);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     auto *expand
@@ -83,7 +85,7 @@ void MainWindow::createActions()
     });
     runView->setObjectName(QStringLiteral("runViewAction"));
 
-    QTreeView *steps = stepView();
+    QTreeView *steps = m_stepsDock->view();
     steps->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(steps, &QTreeView::customContextMenuRequested, this, [this, steps](const QPoint &pos) {
         QMenu menu(this);
@@ -179,7 +181,7 @@ DiffView *MainWindow::diffWith(const QString &path, const ckpt::OpenOptions &opt
 
 DiffView *MainWindow::diffWithStep(const QString &step)
 {
-    if (m_document->runRoot().isEmpty() || stepModel()->rowOf(step) < 0)
+    if (m_document->runRoot().isEmpty() || m_stepsDock->model()->rowOf(step) < 0)
         return nullptr;
     ckpt::OpenOptions options;
     options.step = step.toStdString();

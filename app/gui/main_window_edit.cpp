@@ -1,11 +1,13 @@
 // MainWindow's Edit menu, history dock and the tree's edit actions.
 #include "main_window.h"
 
+#include "status_area.h"
+#include "tree_edit_actions.h"
+
 #include "apply_target_dialog.h"
 #include "details_panel.h"
 #include "diff_view.h"
 #include "edit_controller.h"
-#include "edit_dialogs.h"
 #include "error_banner.h"
 #include "pytree_browser.h"
 #include "pytree_model.h"
@@ -75,7 +77,7 @@ void MainWindow::createEditActions()
                         .arg(c->root->leafCount())
                         .arg(QString::fromStdString(ckpt::humanBytes(c->root->arrayBytes()))));
         }
-        if (treeModel()->root() != root)
+        if (m_browser->model()->root() != root)
             m_browser->showEdited(
                 root, modified ? m_edits->originalTree() : ckpt::NodePtr(), m_edits->notes(), m_edits->lastMove());
         setWindowModified(modified);
@@ -96,67 +98,7 @@ void MainWindow::createEditActions()
             selectKeyPath(focus);
     });
 
-    connect(m_browser, &PytreeBrowser::renameRequested, this, [edits](const QString &from, const QString &to) {
-        edits->push(ckpt::edit::Rename{from.toStdString(), to.toStdString()});
-    });
-    connect(m_browser, &PytreeBrowser::moveRequested, this, [edits](const QString &from, const QString &to) {
-        edits->push(ckpt::edit::Rename{from.toStdString(), to.toStdString()});
-    });
-    connect(m_browser, &PytreeBrowser::deleteRequested, this,
-        [edits](const QString &path) { edits->push(ckpt::edit::Delete{path.toStdString()}); });
-    connect(m_browser, &PytreeBrowser::graftRequested, this, [edits](const NodeDrag &drag, const QString &to) {
-        ckpt::edit::Graft op;
-        op.to = to.toStdString();
-        op.source.path = drag.path.toStdString();
-        if (!drag.step.isEmpty())
-            op.source.step = drag.step.toStdString();
-        if (!drag.item.isEmpty())
-            op.source.item = drag.item.toStdString();
-        op.from = drag.keyPath.toStdString();
-        edits->push(op);
-    });
-
-    // Tree context menu (the tree shows its actions as its context menu). The keys F2 and Delete
-    // are handled by the browser itself; the shortcuts here only label the menu entries.
-    QTreeView *tree = treeView();
-    auto addTreeAction = [this, tree](const QString &text, const QKeySequence &key, auto ask) {
-        auto *a = new QAction(text, tree);
-        a->setShortcut(key);
-        a->setShortcutContext(Qt::WidgetShortcut);
-        connect(a, &QAction::triggered, this, [this, ask] {
-            const QModelIndex ix = treeView()->currentIndex();
-            if (!ix.isValid() || !m_edits->currentTree())
-                return;
-            const QString path = ix.data(PytreeModel::PathRole).toString();
-            const ckpt::NodePtr node = ix.data(PytreeModel::NodeRole).value<ckpt::NodePtr>();
-            if (auto op = ask(path, node))
-                m_edits->push(*op);
-        });
-        tree->addAction(a);
-        return a;
-    };
-    auto *separator = new QAction(tree);
-    separator->setSeparator(true);
-    tree->addAction(separator);
-    auto *rename = new QAction(tr("Rename"), tree);
-    rename->setShortcut(QKeySequence(Qt::Key_F2));
-    rename->setShortcutContext(Qt::WidgetShortcut);
-    connect(rename, &QAction::triggered, m_browser, [this] { m_browser->editCurrentName(); });
-    tree->addAction(rename);
-    addTreeAction(tr("Delete"), QKeySequence(QKeySequence::Delete),
-        [](const QString &path, const ckpt::NodePtr &) -> std::optional<ckpt::edit::Operation> {
-            return ckpt::edit::Delete{path.toStdString()};
-        });
-    addTreeAction(tr("Move to…"), {},
-        [this](const QString &path, const ckpt::NodePtr &) { return edit_dialogs::askMove(this, path); });
-    addTreeAction(tr("Cast to…"), {},
-        [this](const QString &path, const ckpt::NodePtr &node) { return edit_dialogs::askCast(this, node, path); });
-    addTreeAction(tr("Add leaf…"), {},
-        [this](const QString &path, const ckpt::NodePtr &node) { return edit_dialogs::askAddLeaf(this, node, path); });
-    addTreeAction(tr("Set value…"), {},
-        [this](const QString &path, const ckpt::NodePtr &node) { return edit_dialogs::askSetValue(this, node, path); });
-    addTreeAction(tr("Graft from…"), {},
-        [this](const QString &path, const ckpt::NodePtr &node) { return edit_dialogs::askGraft(this, node, path); });
+    installTreeEditActions(m_browser, edits, this);
 
     // Edit menu: undo/redo first, recipes and the repair tools after the existing entries.
     QMenu *edit = menuNamed(menuBar(), tr("&Edit"));

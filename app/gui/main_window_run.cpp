@@ -1,6 +1,8 @@
 // MainWindow's run view: the change of every leaf across the steps of the open run.
 #include "main_window.h"
 
+#include "status_area.h"
+
 #include "diff_view.h"
 #include "run_view.h"
 #include "steps_dock.h"

@@ -1,5 +1,6 @@
 #include "steps_dock.h"
 
+#include "run_watcher.h"
 #include "step_list_model.h"
 
 #include <QHeaderView>
@@ -11,6 +12,7 @@
 StepsDock::StepsDock(QWidget *parent)
     : QDockWidget(tr("Steps"), parent)
     , m_model(new StepListModel(this))
+    , m_watcher(new RunWatcher(this))
 {
     setObjectName(QStringLiteral("stepsDock"));
     setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
@@ -29,10 +31,16 @@ StepsDock::StepsDock(QWidget *parent)
     setWidget(m_view);
     connect(m_view, &QTreeView::activated, this,
         [this](const QModelIndex &ix) { emit stepActivated(ix.data(StepListModel::StepTextRole).toString()); });
+    connect(m_watcher, &RunWatcher::stepsListed, this,
+        [this](const QString &root, const std::vector<ckpt::StepInfo> &steps) {
+            if (root == m_watcher->root())
+                m_model->updateSteps(steps);
+        });
 }
 
-void StepsDock::showRun(std::vector<ckpt::StepInfo> steps, const QString &current)
+void StepsDock::showRun(const QString &root, std::vector<ckpt::StepInfo> steps, const QString &current)
 {
+    m_watcher->watch(root, steps);
     m_model->setSteps(std::move(steps));
     m_model->setCurrentStep(current);
 }

@@ -4,12 +4,14 @@
 
 #include <QDockWidget>
 
+class RunWatcher;
 class StepListModel;
 class QMenu;
 class QTreeView;
 
 /// The "Steps" dock of a training run: a StepListModel in a flat tree view with extended
-/// selection. Activating a row asks for that step; its context menu offers diffs (with the open
+/// selection, kept in step with a run that is still being written (RunWatcher). Activating a row
+/// asks for that step; its context menu offers diffs (with the open
 /// step, or of exactly two selected steps) and the run view, as signals. The dock is shown only
 /// while the open checkpoint belongs to a run. UI-thread only.
 class StepsDock : public QDockWidget {
@@ -17,8 +19,9 @@ class StepsDock : public QDockWidget {
 public:
     explicit StepsDock(QWidget *parent = nullptr);
 
-    /// Replaces the listed steps (a new run was opened) and marks `current` (step text) as open.
-    void showRun(std::vector<ckpt::StepInfo> steps, const QString &current);
+    /// Replaces the listed steps (a new run was opened at `root`; empty: no run) and marks `current`
+    /// (step text) as open; from now on changes under `root` re-list its steps.
+    void showRun(const QString &root, std::vector<ckpt::StepInfo> steps, const QString &current);
     /// Height that shows the header and up to six rows.
     int preferredHeight() const;
 
@@ -33,6 +36,7 @@ public:
 
     StepListModel *model() const { return m_model; }
     QTreeView *view() const { return m_view; }
+    RunWatcher *runWatcher() const { return m_watcher; }
 
 signals:
     void stepActivated(const QString &step);
@@ -46,4 +50,5 @@ private:
 
     StepListModel *m_model;
     QTreeView *m_view;
+    RunWatcher *m_watcher;
 };

@@ -48,6 +48,21 @@ QString demoRun()
     return QFileInfo(run).isDir() ? run : QString();
 }
 
+DemoRunWindow::DemoRunWindow() = default;
+DemoRunWindow::~DemoRunWindow() = default;
+
+std::unique_ptr<DemoRunWindow> openDemoRunWindow(int timeoutMs)
+{
+    const QString run = demoRun();
+    if (run.isEmpty())
+        return nullptr;
+    auto demo = std::make_unique<DemoRunWindow>();
+    demo->run = run;
+    demo->window = std::make_unique<MainWindow>(demo->settings.settings.get());
+    demo->opened = openAndWait(*demo->window, run, timeoutMs);
+    return demo;
+}
+
 ckpt::NodePtr floatArray(std::vector<uint64_t> shape, const std::vector<float> &values)
 {
     std::vector<std::byte> b(values.size() * 4);

@@ -41,6 +41,20 @@ std::map<std::string, std::string> leafDigests(const ckpt::NodePtr &root);
 /// Opens `path` in `w` and waits up to `timeoutMs` for it; true when a checkpoint is then shown.
 bool openAndWait(MainWindow &w, const QString &path, int timeoutMs);
 
+/// A main window with private settings showing the demo run (its latest step).
+struct DemoRunWindow {
+    TestSettings settings;
+    QString run; ///< the run's root folder
+    std::unique_ptr<MainWindow> window;
+    bool opened = false; ///< the run opened within the timeout
+    DemoRunWindow();
+    ~DemoRunWindow();
+};
+
+/// Opens the demo run in a new window and waits up to `timeoutMs`; null when the demo run was not
+/// generated (callers QSKIP), else check `opened`.
+std::unique_ptr<DemoRunWindow> openDemoRunWindow(int timeoutMs);
+
 /// Resizes `widget` to `size` (when valid), lets it lay out, and saves its picture as
 /// <build>/screenshots/<name>.png; false when the folder or the file cannot be written.
 bool saveScreenshot(QWidget *widget, const QString &name, QSize size = {});

@@ -143,12 +143,11 @@ private slots:
 
     void stepOfTheSameRun()
     {
-        const QString run = demoRun();
-        if (run.isEmpty())
+        const auto demo = openDemoRunWindow(kWaitMs);
+        if (!demo)
             QSKIP("demo run not generated");
-        TestSettings s;
-        MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, run, kWaitMs));
+        QVERIFY(demo->opened);
+        MainWindow &w = *demo->window;
         QCOMPARE(QString::fromStdString(w.document()->current()->step->text), QStringLiteral("3"));
         QCOMPARE(w.diffWithStep(QStringLiteral("99")), nullptr); // not a step of this run
         DiffView *view = w.diffWithStep(QStringLiteral("1"));
@@ -183,17 +182,18 @@ private slots:
 
     void twoStepsFromTheStepPanel()
     {
-        const QString run = demoRun();
-        if (run.isEmpty())
+        const auto demo = openDemoRunWindow(kWaitMs);
+        if (!demo)
             QSKIP("demo run not generated");
-        TestSettings s;
-        MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, run, kWaitMs));
+        QVERIFY(demo->opened);
+        MainWindow &w = *demo->window;
+        const QString &run = demo->run;
         StepsDock *dock = w.stepsDock();
-        QTreeView *steps = w.stepView();
+        QTreeView *steps = w.stepsDock()->view();
         QCOMPARE(steps->selectionMode(), QAbstractItemView::ExtendedSelection);
-        const auto rowOf
-            = [&](const char *step) { return w.stepModel()->index(w.stepModel()->rowOf(QLatin1String(step)), 0); };
+        const auto rowOf = [&](const char *step) {
+            return w.stepsDock()->model()->index(w.stepsDock()->model()->rowOf(QLatin1String(step)), 0);
+        };
         // Picked newer first: A is still the older step; neither is the open step (3).
         steps->selectionModel()->select(rowOf("2"), QItemSelectionModel::Select | QItemSelectionModel::Rows);
         steps->selectionModel()->select(rowOf("1"), QItemSelectionModel::Select | QItemSelectionModel::Rows);
@@ -329,12 +329,11 @@ private slots:
 
     void sharedScale()
     {
-        const QString run = demoRun();
-        if (run.isEmpty())
+        const auto demo = openDemoRunWindow(kWaitMs);
+        if (!demo)
             QSKIP("demo run not generated");
-        TestSettings s;
-        MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, run, kWaitMs));
+        QVERIFY(demo->opened);
+        MainWindow &w = *demo->window;
         DiffView *view = w.diffWithStep(QStringLiteral("1"));
         QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
         QVERIFY(view->sharedScaleBox()->isChecked());

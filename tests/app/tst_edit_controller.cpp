@@ -5,6 +5,7 @@
 #include "edit_dialogs.h"
 #include "export_dialog.h"
 #include "main_window.h"
+#include "pytree_browser.h"
 #include "pytree_model.h"
 
 #include "formats/flax_msgpack/msgpack_writer.h"
@@ -233,7 +234,7 @@ private slots:
         QVERIFY2(fresh.errorText().isEmpty(), qPrintable(fresh.errorText()));
         QCOMPARE(fresh.edits()->undoStack()->count(), 6); // one undo command per operation
         QVERIFY(digests(fresh.edits()->currentTree()) == edited);
-        QVERIFY(digests(fresh.treeModel()->root()) == edited);
+        QVERIFY(digests(fresh.browser()->model()->root()) == edited);
         fresh.edits()->undoStack()->setIndex(0);
         QVERIFY(digests(fresh.edits()->currentTree()) == digests(fresh.document()->original()->root));
 
@@ -310,7 +311,7 @@ private slots:
         QVERIFY(!w.edits()->isModified());
         QVERIFY(!w.isWindowModified());
         QCOMPARE(w.edits()->originalTree(), w.document()->current()->root);
-        QCOMPARE(w.treeModel()->root(), w.document()->current()->root);
+        QCOMPARE(w.browser()->model()->root(), w.document()->current()->root);
         // Saved edits are discarded without asking.
         w.edits()->push(ckpt::edit::Delete{"params"});
         QVERIFY(w.edits()->saveRecipe(f.dir.filePath(QStringLiteral("r.json"))));

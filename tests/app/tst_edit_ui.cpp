@@ -65,7 +65,7 @@ struct Files {
 /// The view (proxy) index of `path` in the window's tree.
 QModelIndex viewIndex(MainWindow &w, const QString &path)
 {
-    return w.filterProxy()->mapFromSource(w.treeModel()->indexForPath(ckpt::parsePath(path.toStdString())));
+    return w.browser()->proxy()->mapFromSource(w.browser()->model()->indexForPath(ckpt::parsePath(path.toStdString())));
 }
 
 int mark(MainWindow &w, const QString &path)
@@ -75,7 +75,7 @@ int mark(MainWindow &w, const QString &path)
 
 bool hasPath(MainWindow &w, const QString &path)
 {
-    return w.treeModel()->indexForPath(ckpt::parsePath(path.toStdString())).isValid();
+    return w.browser()->model()->indexForPath(ckpt::parsePath(path.toStdString())).isValid();
 }
 
 } // namespace
@@ -97,12 +97,13 @@ private slots:
                      .flags()
                      .testFlag(Qt::ItemIsEditable));
         QCOMPARE(dense.data(Qt::EditRole).toString(), QStringLiteral("Dense_0"));
-        QVERIFY(w.filterProxy()->setData(dense, QStringLiteral("dense")));
+        QVERIFY(w.browser()->proxy()->setData(dense, QStringLiteral("dense")));
         QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 1, kWaitMs);
         QVERIFY(hasPath(w, QStringLiteral("params/dense/kernel")));
         QVERIFY(!hasPath(w, QStringLiteral("params/Dense_0")));
         QCOMPARE(w.browser()->currentPath(), QStringLiteral("params/dense"));
-        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/dense")))); // expansion moved along
+        QVERIFY(
+            w.browser()->treeView()->isExpanded(viewIndex(w, QStringLiteral("params/dense")))); // expansion moved along
         QCOMPARE(mark(w, QStringLiteral("params/dense")), int(PytreeModel::Added));
         QCOMPARE(mark(w, QStringLiteral("params")), int(PytreeModel::ContainsChanges));
         QCOMPARE(mark(w, QStringLiteral("step")), int(PytreeModel::Unchanged));
@@ -119,9 +120,9 @@ private slots:
         QVERIFY(details.contains(QStringLiteral("['params']['dense']")));
         QVERIFY(w.statusText().endsWith(QStringLiteral("edited")));
         // A key with '/' is a whole new path; the same key is no edit.
-        QVERIFY(w.filterProxy()->setData(viewIndex(w, QStringLiteral("name")), QStringLiteral("meta/run_name")));
+        QVERIFY(w.browser()->proxy()->setData(viewIndex(w, QStringLiteral("name")), QStringLiteral("meta/run_name")));
         QTRY_VERIFY_WITH_TIMEOUT(hasPath(w, QStringLiteral("meta/run_name")), kWaitMs);
-        QVERIFY(!w.filterProxy()->setData(viewIndex(w, QStringLiteral("step")), QStringLiteral("step")));
+        QVERIFY(!w.browser()->proxy()->setData(viewIndex(w, QStringLiteral("step")), QStringLiteral("step")));
 
         // Undo/redo actions carry the operation's description; undo restores the tree and its marks.
         auto *undo = w.findChild<QAction *>(QStringLiteral("undoAction"));
@@ -135,9 +136,9 @@ private slots:
         QVERIFY(redo->text().contains(QStringLiteral("rename params/Dense_0 -> params/dense")));
         QVERIFY(hasPath(w, QStringLiteral("params/Dense_0/kernel")));
         QCOMPARE(mark(w, QStringLiteral("params")), int(PytreeModel::Unchanged));
-        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
+        QVERIFY(w.browser()->treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
         QVERIFY(!w.isWindowModified());
-        QVERIFY(digests(w.treeModel()->root()) == digests(w.document()->original()->root));
+        QVERIFY(digests(w.browser()->model()->root()) == digests(w.document()->original()->root));
         QCOMPARE(w.document()->current(), w.document()->original());
         redo->trigger();
         QVERIFY(hasPath(w, QStringLiteral("params/dense/kernel")));
@@ -154,10 +155,10 @@ private slots:
         MainWindow w(s.settings.get());
         QVERIFY(openAndWait(w, f.main, kWaitMs));
         QVERIFY(w.selectKeyPath(QStringLiteral("params/Dense_0/bias")));
-        QTest::keyClick(w.treeView(), Qt::Key_F2);
+        QTest::keyClick(w.browser()->treeView(), Qt::Key_F2);
         QLineEdit *editor = nullptr;
-        for (QLineEdit *e : w.treeView()->viewport()->findChildren<QLineEdit *>()) {
-            if (e->isVisibleTo(w.treeView()))
+        for (QLineEdit *e : w.browser()->treeView()->viewport()->findChildren<QLineEdit *>()) {
+            if (e->isVisibleTo(w.browser()->treeView()))
                 editor = e;
         }
         QVERIFY(editor);
@@ -169,17 +170,18 @@ private slots:
         QCOMPARE(w.edits()->undoStack()->text(0), QStringLiteral("rename params/Dense_0/bias -> params/Dense_0/b"));
 
         // Expanded rows and the current row survive the edit.
-        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
+        QVERIFY(w.browser()->treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
         QVERIFY(w.selectKeyPath(QStringLiteral("blob")));
-        QTest::keyClick(w.treeView(), Qt::Key_Delete);
+        QTest::keyClick(w.browser()->treeView(), Qt::Key_Delete);
         QCOMPARE(w.edits()->undoStack()->count(), 2);
         QVERIFY(!hasPath(w, QStringLiteral("blob")));
-        QVERIFY(w.treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
+        QVERIFY(w.browser()->treeView()->isExpanded(viewIndex(w, QStringLiteral("params/Dense_0"))));
         QCOMPARE(w.edits()->operations().size(), size_t(2));
         QVERIFY(std::holds_alternative<ckpt::edit::Delete>(w.edits()->operations()[1]));
 
         // Renaming onto an existing key is refused: the stack is unchanged and the banner says why.
-        QVERIFY(w.filterProxy()->setData(viewIndex(w, QStringLiteral("params/Dense_0/b")), QStringLiteral("kernel")));
+        QVERIFY(
+            w.browser()->proxy()->setData(viewIndex(w, QStringLiteral("params/Dense_0/b")), QStringLiteral("kernel")));
         QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), kWaitMs);
         QCOMPARE(w.edits()->undoStack()->count(), 2);
         QVERIFY2(w.errorText().contains(QStringLiteral("params/Dense_0/kernel")), qPrintable(w.errorText()));
@@ -198,20 +200,20 @@ private slots:
 
         // The second window's node, as a drag would carry it.
         std::unique_ptr<QMimeData> mime(
-            second->filterProxy()->mimeData({viewIndex(*second, QStringLiteral("batch_stats"))}));
+            second->browser()->proxy()->mimeData({viewIndex(*second, QStringLiteral("batch_stats"))}));
         QVERIFY(mime && mime->hasFormat(QString::fromLatin1(kNodeMimeType)));
         const auto drag = decodeNodeDrag(mime->data(QString::fromLatin1(kNodeMimeType)));
         QVERIFY(drag);
         QCOMPARE(drag->path, f.other);
         QCOMPARE(drag->keyPath, QStringLiteral("batch_stats"));
-        QVERIFY(drag->origin != w.treeModel()->dragOrigin());
+        QVERIFY(drag->origin != w.browser()->model()->dragOrigin());
 
         // Leaves accept no drop; containers and the root do.
-        QVERIFY(!w.filterProxy()->canDropMimeData(
+        QVERIFY(!w.browser()->proxy()->canDropMimeData(
             mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("step"))));
         const QModelIndex params = viewIndex(w, QStringLiteral("params"));
-        QVERIFY(w.filterProxy()->canDropMimeData(mime.get(), Qt::CopyAction, -1, -1, params));
-        QVERIFY(w.filterProxy()->dropMimeData(mime.get(), Qt::CopyAction, -1, -1, params));
+        QVERIFY(w.browser()->proxy()->canDropMimeData(mime.get(), Qt::CopyAction, -1, -1, params));
+        QVERIFY(w.browser()->proxy()->dropMimeData(mime.get(), Qt::CopyAction, -1, -1, params));
         QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 1, kWaitMs);
         QVERIFY(w.waitUntilIdle(kWaitMs));
         QVERIFY2(w.errorText().isEmpty(), qPrintable(w.errorText()));
@@ -228,8 +230,8 @@ private slots:
         QCOMPARE(mark(w, QStringLiteral("params/batch_stats")), int(PytreeModel::Added));
 
         // The same drop again collides: refused with the reason, nothing pushed.
-        QVERIFY(
-            w.filterProxy()->dropMimeData(mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("params"))));
+        QVERIFY(w.browser()->proxy()->dropMimeData(
+            mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("params"))));
         QTRY_VERIFY_WITH_TIMEOUT(!w.errorText().isEmpty(), kWaitMs);
         QVERIFY(w.waitUntilIdle(kWaitMs));
         QCOMPARE(w.edits()->undoStack()->count(), 1);
@@ -237,14 +239,14 @@ private slots:
 
         // A node of the same tree moves (rename) to the container it is dropped on, never into itself.
         std::unique_ptr<QMimeData> own(
-            w.filterProxy()->mimeData({viewIndex(w, QStringLiteral("params/Dense_0/bias"))}));
-        QVERIFY(!w.filterProxy()->canDropMimeData(
+            w.browser()->proxy()->mimeData({viewIndex(w, QStringLiteral("params/Dense_0/bias"))}));
+        QVERIFY(!w.browser()->proxy()->canDropMimeData(
             own.get(), Qt::MoveAction, -1, -1, viewIndex(w, QStringLiteral("params/Dense_0"))));
         std::unique_ptr<QMimeData> denseMime(
-            w.filterProxy()->mimeData({viewIndex(w, QStringLiteral("params/Dense_0"))}));
-        QVERIFY(!w.filterProxy()->canDropMimeData(
+            w.browser()->proxy()->mimeData({viewIndex(w, QStringLiteral("params/Dense_0"))}));
+        QVERIFY(!w.browser()->proxy()->canDropMimeData(
             denseMime.get(), Qt::MoveAction, -1, -1, viewIndex(w, QStringLiteral("params/Dense_0"))));
-        QVERIFY(w.filterProxy()->dropMimeData(
+        QVERIFY(w.browser()->proxy()->dropMimeData(
             own.get(), Qt::MoveAction, -1, -1, viewIndex(w, QStringLiteral("params/batch_stats"))));
         QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 2, kWaitMs);
         QVERIFY(std::holds_alternative<ckpt::edit::Rename>(w.edits()->operations()[1]));
@@ -300,7 +302,7 @@ private slots:
 
         // The tree's context menu, as the view would show it.
         QMenu menu;
-        menu.addActions(w.treeView()->actions());
+        menu.addActions(w.browser()->treeView()->actions());
         QStringList texts;
         for (QAction *a : menu.actions())
             texts << a->text();
@@ -335,13 +337,13 @@ private slots:
 
         const QString head = QStringLiteral("state/params/head");
         QVERIFY(w.selectKeyPath(head));
-        QTest::keyClick(w.treeView(), Qt::Key_Delete);
+        QTest::keyClick(w.browser()->treeView(), Qt::Key_Delete);
         QVERIFY(!hasPath(w, head));
-        std::unique_ptr<QMimeData> mime(first->filterProxy()->mimeData({viewIndex(*first, head)}));
+        std::unique_ptr<QMimeData> mime(first->browser()->proxy()->mimeData({viewIndex(*first, head)}));
         const auto drag = decodeNodeDrag(mime->data(QString::fromLatin1(kNodeMimeType)));
         QVERIFY(drag);
         QCOMPARE(drag->step, QStringLiteral("1"));
-        QVERIFY(w.filterProxy()->dropMimeData(
+        QVERIFY(w.browser()->proxy()->dropMimeData(
             mime.get(), Qt::CopyAction, -1, -1, viewIndex(w, QStringLiteral("state/params"))));
         QTRY_COMPARE_WITH_TIMEOUT(w.edits()->undoStack()->count(), 2, kWaitMs);
         QVERIFY(w.waitUntilIdle(kWaitMs));

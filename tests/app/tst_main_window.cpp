@@ -5,6 +5,7 @@
 #include "command_line.h"
 #include "details_panel.h"
 #include "main_window.h"
+#include "pytree_browser.h"
 #include "pytree_filter_proxy.h"
 #include "pytree_model.h"
 #include "recent_files.h"
@@ -152,9 +153,9 @@ private slots:
     {
         TestSettings s;
         MainWindow w(s.settings.get());
-        const QFontMetrics fm = w.treeView()->fontMetrics();
+        const QFontMetrics fm = w.browser()->treeView()->fontMetrics();
         const QFontMetrics fixed(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        const QTreeView *t = w.treeView();
+        const QTreeView *t = w.browser()->treeView();
         QVERIFY(t->columnWidth(PytreeModel::KindColumn) > fm.horizontalAdvance(QStringLiteral("empty_dict")));
         QVERIFY(t->columnWidth(PytreeModel::DTypeColumn) > fm.horizontalAdvance(QStringLiteral("bfloat16")));
         QVERIFY(t->columnWidth(PytreeModel::ShapeColumn) > fixed.horizontalAdvance(QStringLiteral("(3, 3, 1, 8)")));
@@ -173,7 +174,7 @@ private slots:
         QVERIFY(!w.isStartPageShown());
         QCOMPARE(RecentFiles(s.settings.get()).paths(), QStringList{file});
         QVERIFY(w.details()->toPlainText().contains(QStringLiteral("flax-msgpack")));
-        QCOMPARE(w.treeView()->model()->rowCount(), 2); // params, batch_stats
+        QCOMPARE(w.browser()->treeView()->model()->rowCount(), 2); // params, batch_stats
 
         const QString key = QStringLiteral("params/ConvBNBlock_0/Conv_0/kernel");
         QVERIFY(w.selectKeyPath(key));
@@ -194,7 +195,7 @@ private slots:
 
         // Statistics reached the panel and the tree's summary column.
         QCOMPARE(w.inspector()->statsPanel()->valueText(QStringLiteral("count")), QStringLiteral("36864"));
-        const QModelIndex summary = w.treeView()->currentIndex().siblingAtColumn(PytreeModel::SummaryColumn);
+        const QModelIndex summary = w.browser()->treeView()->currentIndex().siblingAtColumn(PytreeModel::SummaryColumn);
         QVERIFY2(summary.data().toString().contains(QStringLiteral("±")), qPrintable(summary.data().toString()));
 
         // Slice through the spin boxes: fix dim 0 at 2 and dim 1 at 1.
@@ -232,12 +233,12 @@ private slots:
             QGuiApplication::clipboard()->text(), QStringLiteral("['params']['ConvBNBlock_0']['Conv_0']['kernel']"));
 
         w.collapseAll();
-        QVERIFY(!w.treeView()->isExpanded(w.treeView()->model()->index(0, 0)));
+        QVERIFY(!w.browser()->treeView()->isExpanded(w.browser()->treeView()->model()->index(0, 0)));
         w.expandAll();
-        const QModelIndex deep = w.filterProxy()->mapFromSource(
-            w.treeModel()->indexForPath(ckpt::parsePath("batch_stats/ConvBNBlock_3/BatchNorm_0")));
+        const QModelIndex deep = w.browser()->proxy()->mapFromSource(
+            w.browser()->model()->indexForPath(ckpt::parsePath("batch_stats/ConvBNBlock_3/BatchNorm_0")));
         QVERIFY(deep.isValid());
-        QVERIFY(w.treeView()->isExpanded(deep));
+        QVERIFY(w.browser()->treeView()->isExpanded(deep));
         QVERIFY(!w.selectKeyPath(QStringLiteral("params/nope")));
     }
 
@@ -250,34 +251,34 @@ private slots:
         MainWindow w(s.settings.get());
         w.openPath(file);
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
-        QVERIFY(w.dtypeCombo()->findData(QStringLiteral("int32")) > 0);
-        QVERIFY(w.dtypeCombo()->findData(QStringLiteral("float32")) > 0);
+        QVERIFY(w.browser()->dtypeCombo()->findData(QStringLiteral("int32")) > 0);
+        QVERIFY(w.browser()->dtypeCombo()->findData(QStringLiteral("float32")) > 0);
 
-        w.filterEdit()->setText(QStringLiteral("pos_embedding"));
-        QTRY_COMPARE(w.filterProxy()->pathFilter(), QStringLiteral("pos_embedding"));
+        w.browser()->filterEdit()->setText(QStringLiteral("pos_embedding"));
+        QTRY_COMPARE(w.browser()->proxy()->pathFilter(), QStringLiteral("pos_embedding"));
         // params and its optimizer trace.
-        QCOMPARE(w.filterProxy()->matchCount(), 2);
-        QStringList leaves = visibleLeaves(w.treeView()->model());
+        QCOMPARE(w.browser()->proxy()->matchCount(), 2);
+        QStringList leaves = visibleLeaves(w.browser()->treeView()->model());
         QCOMPARE(leaves.size(), 2);
         for (const QString &p : leaves)
             QVERIFY2(p.endsWith(QStringLiteral("posembed_input/pos_embedding")), qPrintable(p));
 
-        w.regexBox()->setChecked(true);
-        w.filterEdit()->setText(QStringLiteral("^params/.*bias$"));
-        QTRY_COMPARE(w.filterProxy()->pathFilter(), QStringLiteral("^params/.*bias$"));
-        QVERIFY(w.filterProxy()->matchCount() > 3);
-        for (const QString &p : visibleLeaves(w.treeView()->model()))
+        w.browser()->regexBox()->setChecked(true);
+        w.browser()->filterEdit()->setText(QStringLiteral("^params/.*bias$"));
+        QTRY_COMPARE(w.browser()->proxy()->pathFilter(), QStringLiteral("^params/.*bias$"));
+        QVERIFY(w.browser()->proxy()->matchCount() > 3);
+        for (const QString &p : visibleLeaves(w.browser()->treeView()->model()))
             QVERIFY2(p.startsWith(QStringLiteral("params/")) && p.endsWith(QStringLiteral("bias")), qPrintable(p));
 
-        w.filterEdit()->clear();
-        w.regexBox()->setChecked(false);
-        w.dtypeCombo()->setCurrentIndex(w.dtypeCombo()->findData(QStringLiteral("int32")));
-        QTRY_COMPARE(w.filterProxy()->pathFilter(), QString());
-        QCOMPARE(w.filterProxy()->matchCount(), 3);
-        leaves = visibleLeaves(w.treeView()->model());
+        w.browser()->filterEdit()->clear();
+        w.browser()->regexBox()->setChecked(false);
+        w.browser()->dtypeCombo()->setCurrentIndex(w.browser()->dtypeCombo()->findData(QStringLiteral("int32")));
+        QTRY_COMPARE(w.browser()->proxy()->pathFilter(), QString());
+        QCOMPARE(w.browser()->proxy()->matchCount(), 3);
+        leaves = visibleLeaves(w.browser()->treeView()->model());
         QCOMPARE(leaves.size(), 3);
         for (const QString &p : leaves) {
-            const QModelIndex src = w.treeModel()->indexForPath(ckpt::parsePath(p.toStdString()));
+            const QModelIndex src = w.browser()->model()->indexForPath(ckpt::parsePath(p.toStdString()));
             QCOMPARE(src.data(PytreeModel::DTypeNameRole).toString(), QStringLiteral("int32"));
         }
     }
@@ -342,7 +343,7 @@ private slots:
         QVERIFY2(w.statusText().contains(QStringLiteral("cancelled")), qPrintable(w.statusText()));
         QVERIFY(w.errorText().isEmpty());
         QVERIFY(!w.findChild<QProgressBar *>()->isVisibleTo(&w));
-        QCOMPARE(w.treeModel()->root(), first->root);
+        QCOMPARE(w.browser()->model()->root(), first->root);
         QCOMPARE(w.inspector()->plainText(), QStringLiteral("4"));
     }
 
@@ -370,7 +371,7 @@ private slots:
         QVERIFY2(error.contains(QStringLiteral("File: ") + garbage), qPrintable(error));
         QVERIFY2(error.contains(QStringLiteral("Byte offset: 0")), qPrintable(error));
         QCOMPARE(w.document()->current(), first);
-        QCOMPARE(w.treeModel()->root(), first->root);
+        QCOMPARE(w.browser()->model()->root(), first->root);
         QVERIFY(!RecentFiles(s.settings.get()).paths().contains(garbage));
         // A successful open hides the banner again.
         w.openPath(good);
@@ -408,17 +409,17 @@ private slots:
         QVERIFY(latest->step.has_value());
         QVERIFY(w.stepsDock()->isVisibleTo(&w));
         QCOMPARE(w.document()->runRoot(), run);
-        QVERIFY(w.stepModel()->rowCount() >= 2);
-        const int latestRow = w.stepModel()->rowOf(QString::fromStdString(latest->step->text));
+        QVERIFY(w.stepsDock()->model()->rowCount() >= 2);
+        const int latestRow = w.stepsDock()->model()->rowOf(QString::fromStdString(latest->step->text));
         QVERIFY(latestRow >= 0);
-        QVERIFY(w.stepModel()->index(latestRow, 0).data(Qt::FontRole).value<QFont>().bold());
-        const QString first = w.stepModel()->index(0, 0).data(StepListModel::StepTextRole).toString();
+        QVERIFY(w.stepsDock()->model()->index(latestRow, 0).data(Qt::FontRole).value<QFont>().bold());
+        const QString first = w.stepsDock()->model()->index(0, 0).data(StepListModel::StepTextRole).toString();
         QVERIFY(first != QString::fromStdString(latest->step->text));
 
         QVERIFY(w.openStep(first));
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != latest, kWaitMs);
         QCOMPARE(QString::fromStdString(w.document()->current()->step->text), first);
-        QVERIFY(w.stepModel()->index(0, 0).data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(w.stepsDock()->model()->index(0, 0).data(Qt::FontRole).value<QFont>().bold());
         QVERIFY(!w.openStep(QStringLiteral("no-such-step")));
 
         // A lone file hides the panel.
@@ -464,29 +465,30 @@ private slots:
         MainWindow w(s.settings.get());
         w.openPath(run);
         QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
-        QCOMPARE(w.stepModel()->rowCount(), 3);
-        QCOMPARE(w.runWatcher()->root(), run);
-        w.stepView()->setCurrentIndex(w.stepModel()->index(1, 0));
+        QCOMPARE(w.stepsDock()->model()->rowCount(), 3);
+        QCOMPARE(w.stepsDock()->runWatcher()->root(), run);
+        w.stepsDock()->view()->setCurrentIndex(w.stepsDock()->model()->index(1, 0));
 
         // A training job starts saving step 4: Orbax writes into a temporary folder, then renames it.
         const QString tmp = run + QStringLiteral("/4.orbax-checkpoint-tmp-1700000000");
         QVERIFY(copyTree(run + QStringLiteral("/3"), tmp));
-        QTRY_COMPARE_WITH_TIMEOUT(w.stepModel()->rowCount(), 4, kWaitMs);
-        QCOMPARE(w.stepModel()->index(3, 0).data(StepListModel::StepTextRole).toString(), QStringLiteral("4"));
-        QVERIFY(!w.stepModel()->index(3, 0).data(StepListModel::CompleteRole).toBool());
-        QVERIFY(w.runWatcher()->watchedPaths().contains(tmp));
+        QTRY_COMPARE_WITH_TIMEOUT(w.stepsDock()->model()->rowCount(), 4, kWaitMs);
+        QCOMPARE(w.stepsDock()->model()->index(3, 0).data(StepListModel::StepTextRole).toString(), QStringLiteral("4"));
+        QVERIFY(!w.stepsDock()->model()->index(3, 0).data(StepListModel::CompleteRole).toBool());
+        QVERIFY(w.stepsDock()->runWatcher()->watchedPaths().contains(tmp));
         QVERIFY(QDir().rename(tmp, run + QStringLiteral("/4")));
-        QTRY_VERIFY_WITH_TIMEOUT(w.stepModel()->index(3, 0).data(StepListModel::CompleteRole).toBool(), kWaitMs);
-        QCOMPARE(w.stepModel()->rowCount(), 4);
-        QCOMPARE(w.stepView()->currentIndex().row(), 1); // the selection survived both updates
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.stepsDock()->model()->index(3, 0).data(StepListModel::CompleteRole).toBool(), kWaitMs);
+        QCOMPARE(w.stepsDock()->model()->rowCount(), 4);
+        QCOMPARE(w.stepsDock()->view()->currentIndex().row(), 1); // the selection survived both updates
         QVERIFY(w.openStep(QStringLiteral("4")));
         QTRY_VERIFY_WITH_TIMEOUT(
             w.document()->current() && w.document()->current()->step->text == "4" && !w.document()->isBusy(), kWaitMs);
 
         // An old step deleted (max_to_keep) disappears.
         QVERIFY(QDir(run + QStringLiteral("/1")).removeRecursively());
-        QTRY_COMPARE_WITH_TIMEOUT(w.stepModel()->rowCount(), 3, kWaitMs);
-        QCOMPARE(w.stepModel()->index(0, 0).data(StepListModel::StepTextRole).toString(), QStringLiteral("2"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.stepsDock()->model()->rowCount(), 3, kWaitMs);
+        QCOMPARE(w.stepsDock()->model()->index(0, 0).data(StepListModel::StepTextRole).toString(), QStringLiteral("2"));
     }
 
     void remembersTheLayout()
@@ -498,15 +500,15 @@ private slots:
             QVERIFY(!w.restoreLayout());
             w.resize(1000, 700);
             w.show();
-            w.mainSplitter()->setSizes({300, 700});
-            sizes = w.mainSplitter()->sizes();
+            w.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->setSizes({300, 700});
+            sizes = w.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes();
             w.close();
         }
         MainWindow w(s.settings.get());
         QVERIFY(w.restoreLayout());
         w.show();
         QCOMPARE(w.size(), QSize(1000, 700));
-        QCOMPARE(w.mainSplitter()->sizes(), sizes);
+        QCOMPARE(w.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes(), sizes);
         QVERIFY(!w.stepsDock()->isVisibleTo(&w));
     }
 

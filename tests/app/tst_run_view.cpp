@@ -202,12 +202,11 @@ private slots:
 
     void stepsDockMenu()
     {
-        const QString run = demoRun();
-        if (run.isEmpty())
+        const auto demo = openDemoRunWindow(kWaitMs);
+        if (!demo)
             QSKIP("demo run not generated");
-        TestSettings s;
-        MainWindow w(s.settings.get());
-        QVERIFY(openAndWait(w, run, kWaitMs));
+        QVERIFY(demo->opened);
+        MainWindow &w = *demo->window;
         StepsDock *dock = w.stepsDock();
         QCOMPARE(dock->model()->rowCount(), 3);
         QSignalSpy runView(dock, &StepsDock::runViewRequested);

@@ -3,6 +3,7 @@
 #include "array_inspector.h"
 #include "command_line.h"
 #include "main_window.h"
+#include "pytree_browser.h"
 #include "pytree_filter_proxy.h"
 
 #include <QDir>
@@ -57,8 +58,8 @@ private slots:
         w.inspector()->tabs()->setCurrentIndex(ArrayInspector::HistogramTab);
         shoot(w, QStringLiteral("array_histogram"));
         w.computeAllStats();
-        w.filterEdit()->setText(QStringLiteral("BatchNorm"));
-        QTRY_COMPARE(w.filterProxy()->pathFilter(), QStringLiteral("BatchNorm"));
+        w.browser()->filterEdit()->setText(QStringLiteral("BatchNorm"));
+        QTRY_COMPARE(w.browser()->proxy()->pathFilter(), QStringLiteral("BatchNorm"));
         shoot(w, QStringLiteral("tree_filter_stats"));
     }
 
