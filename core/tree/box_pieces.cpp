@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ckpt::orbax {
+namespace ckpt {
 namespace {
 
 /// Splits along `axis` (all axes before it are already 1-wide in `box`).
@@ -65,4 +65,4 @@ void streamBox(const ArraySource &source, const Slab &box, const std::function<v
     });
 }
 
-} // namespace ckpt::orbax
+} // namespace ckpt

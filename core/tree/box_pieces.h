@@ -6,7 +6,7 @@
 #include <functional>
 #include <vector>
 
-namespace ckpt::orbax {
+namespace ckpt {
 
 /// Splits `box` into sub-boxes that together cover it in C order (the concatenation of the
 /// sub-boxes' C-order bytes equals the box's C-order bytes), each at most `pieceBytes` bytes unless a
@@ -20,4 +20,4 @@ void forEachPieceBox(
 void streamBox(const ArraySource &source, const Slab &box, const std::function<void(std::span<const std::byte>)> &sink,
     const Progress &progress = {}, uint64_t pieceBytes = 16u << 20);
 
-} // namespace ckpt::orbax
+} // namespace ckpt

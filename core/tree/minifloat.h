@@ -22,7 +22,7 @@ struct MiniFloat {
 
 /// The layout of `t` when it is a sign/exponent/mantissa float of at most 16 bits: float16,
 /// bfloat16 and the float8/6/4 types except float8_e8m0fnu (no sign, no mantissa); nullopt for
-/// every other dtype. Decoding (tree/dtype.cpp) and encoding (ops/edit_convert.cpp) both read this
+/// every other dtype. Decoding (tree/dtype.cpp) and encoding (ops/edit/edit_convert.cpp) both read this
 /// one table. These are what the bytes mean on disk: they must never change.
 constexpr std::optional<MiniFloat> miniFloatFormat(DType t)
 {

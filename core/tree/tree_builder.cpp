@@ -6,7 +6,7 @@
 #include <map>
 #include <memory>
 
-namespace ckpt::orbax {
+namespace ckpt {
 namespace {
 
 struct Draft {
@@ -73,4 +73,4 @@ NodePtr buildTree(const std::vector<std::pair<Path, NodePtr>> &leaves, const std
     return finish(root);
 }
 
-} // namespace ckpt::orbax
+} // namespace ckpt

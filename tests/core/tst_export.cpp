@@ -5,7 +5,7 @@
 
 #include "base/error.h"
 #include "formats/orbax/python_json.h"
-#include "formats/zarr/zarr_layout.h"
+#include "formats/orbax/zarr_layout.h"
 #include "layout/checkpoint.h"
 #include "ops/export.h"
 

@@ -139,7 +139,7 @@ private slots:
             {{Key::name("p"), Key::index(2)}, leaf(2)}, // not dense: becomes a dict with key "2"
             {{Key::name("e")}, Node::makeDict({})},
         };
-        auto root = orbax::buildTree(leaves, "t");
+        auto root = buildTree(leaves, "t");
         QCOMPARE(root->kind(), NodeKind::Dict);
         QCOMPARE(root->child("opt")->kind(), NodeKind::List);
         QCOMPARE(root->child("opt")->children()[0].node->child("mu")->scalar().i, int64_t(1));
@@ -148,12 +148,12 @@ private slots:
         QVERIFY(root->child("p")->child("2"));
         QCOMPARE(root->child("e")->kindName(), std::string_view("empty_dict"));
         // A bare leaf is the root; duplicates and leaf/container clashes are corrupt.
-        QCOMPARE(orbax::buildTree({{Path{}, leaf(5)}}, "t")->scalar().i, int64_t(5));
+        QCOMPARE(buildTree({{Path{}, leaf(5)}}, "t")->scalar().i, int64_t(5));
         auto e = captureError([&] {
-            orbax::buildTree({{{Key::name("a")}, leaf(1)}, {{Key::name("a"), Key::name("b")}, leaf(2)}}, "t");
+            buildTree({{{Key::name("a")}, leaf(1)}, {{Key::name("a"), Key::name("b")}, leaf(2)}}, "t");
         });
         QCOMPARE(e.category, ErrorCategory::Corrupt);
-        e = captureError([&] { orbax::buildTree({{{Key::name("a")}, leaf(1)}, {{Key::name("a")}, leaf(2)}}, "t"); });
+        e = captureError([&] { buildTree({{{Key::name("a")}, leaf(1)}, {{Key::name("a")}, leaf(2)}}, "t"); });
         QCOMPARE(e.category, ErrorCategory::Corrupt);
     }
 
@@ -174,14 +174,14 @@ private slots:
             QCOMPARE(readLeaf<int32_t>(tree, "b/c"), (std::vector<int32_t>{1, 2, 3}));
             QCOMPARE(tree->child("a")->arrayInfo().dtype, DType::Int32);
             const NodePtr a = tree->child("a");
-            QVERIFY(a->annotations().at(orbax::kAnnotStorage).starts_with(zarr3 ? "ocdbt zarr3 a" : "ocdbt zarr2 a"));
-            QCOMPARE(a->annotations().at(orbax::kAnnotChunks), std::string("(8,)"));
+            QVERIFY(a->annotations().at(kAnnotStorage).starts_with(zarr3 ? "ocdbt zarr3 a" : "ocdbt zarr2 a"));
+            QCOMPARE(a->annotations().at(kAnnotChunks), std::string("(8,)"));
             const bool missingMeta = path.find("pytree_checkpointable_missing_metadata") != std::string::npos;
             QCOMPARE(anyWarningContains(c.warnings, "no _METADATA"), missingMeta);
             if (!missingMeta) {
-                QCOMPARE(a->annotations().at(orbax::kAnnotValueType), std::string("jax.Array"));
-                QVERIFY(a->annotations().at(orbax::kAnnotSharding).find("SingleDeviceSharding") != std::string::npos);
-                QCOMPARE(tree->child("b")->child("c")->annotations().at(orbax::kAnnotWriteShape), std::string("(3,)"));
+                QCOMPARE(a->annotations().at(kAnnotValueType), std::string("jax.Array"));
+                QVERIFY(a->annotations().at(kAnnotSharding).find("SingleDeviceSharding") != std::string::npos);
+                QCOMPARE(tree->child("b")->child("c")->annotations().at(kAnnotWriteShape), std::string("(3,)"));
             }
             if (path.find("composite") != std::string::npos) {
                 QCOMPARE(c.root->child("metadata")->child("metadata")->text(), std::string("json_data"));
@@ -209,13 +209,13 @@ private slots:
             QCOMPARE(readLeaf<int64_t>(c.root, "c/a"), scaledRange(8, 3));
             QCOMPARE(readLeaf<int64_t>(c.root, "c/e"), scaledRange(16, 4));
             QCOMPARE(findNode(c.root, parsePath("c/a"))->arrayInfo().shape, (std::vector<uint64_t>{2, 4}));
-            QVERIFY(findNode(c.root, parsePath("c/e"))->annotations().at(orbax::kAnnotStorage).starts_with("msgpack "));
+            QVERIFY(findNode(c.root, parsePath("c/e"))->annotations().at(kAnnotStorage).starts_with("msgpack "));
             QVERIFY(c.warnings.empty());
         }
         QCOMPARE(openCheckpoint(all).era, std::string("Orbax aggregate msgpack"));
         Checkpoint s = openCheckpoint(some);
         QCOMPARE(s.era, std::string("Orbax aggregate msgpack + zarr v2"));
-        QVERIFY(s.root->child("a")->annotations().at(orbax::kAnnotStorage).starts_with("zarr2 "));
+        QVERIFY(s.root->child("a")->annotations().at(kAnnotStorage).starts_with("zarr2 "));
     }
 
     void aggregateWithoutMetadataUsesMsgpack()
@@ -388,7 +388,7 @@ private slots:
         QVERIFY(c.warnings.empty());
         QVERIFY(!c.metadata.contains("checkpoint"));
         QCOMPARE(readLeaf<int32_t>(c.root, "b/c"), (std::vector<int32_t>{1, 2, 3}));
-        QVERIFY(!c.root->child("a")->annotations().count(orbax::kAnnotSharding));
+        QVERIFY(!c.root->child("a")->annotations().count(kAnnotSharding));
     }
 
     void brokenItemOfCompositeIsSkipped()

@@ -238,7 +238,7 @@ public:
             m_done += piece.numElements() * item;
             m_progress.update(m_done, m_total);
         };
-        orbax::forEachPieceBox(Slab::whole(info.shape), item, m_opt.pieceBytes, writePiece);
+        forEachPieceBox(Slab::whole(info.shape), item, m_opt.pieceBytes, writePiece);
     }
 
     void run(const NodePtr &root)

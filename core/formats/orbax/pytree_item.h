@@ -2,20 +2,13 @@
 
 #include "base/progress.h"
 #include "io/kvstore/kvstore.h"
+#include "tree/annotations.h"
 #include "tree/node.h"
 
 #include <string>
 #include <vector>
 
 namespace ckpt::orbax {
-
-/// Leaf annotation names set by the Orbax reader (shown in the GUI, printed by `ckpt info`).
-inline constexpr const char *kAnnotStorage = "storage"; ///< "ocdbt zarr2 b.c", "msgpack <file>", ...
-inline constexpr const char *kAnnotChunks = "chunks"; ///< storage chunk shape, "(8,)"
-inline constexpr const char *kAnnotSharding = "sharding"; ///< `_sharding` JSON text
-inline constexpr const char *kAnnotWriteShape = "write_shape"; ///< from array_metadatas
-inline constexpr const char *kAnnotChunkShape = "chunk_shape"; ///< from array_metadatas
-inline constexpr const char *kAnnotValueType = "value_type"; ///< `_METADATA` value_type
 
 /// An opened Orbax PyTree item directory.
 struct PyTreeItem {

@@ -106,7 +106,7 @@ void writeArray(const ArrayJob &job, const PyTreeWriteOptions &opt, ValueStore &
     std::vector<uint64_t> grid(rank), index(rank, 0);
     for (size_t d = 0; d < rank; ++d)
         grid[d] = info.shape[d] / chunks[d]; // chunks are divisors: no edge chunks
-    const ChunkEncoding enc{opt.useZarr3, opt.compress, opt.pieceBytes};
+    const zarr::ChunkEncoding enc{opt.useZarr3, opt.compress, opt.pieceBytes};
     for (;;) {
         Slab box;
         box.start.resize(rank);
@@ -115,7 +115,7 @@ void writeArray(const ArrayJob &job, const PyTreeWriteOptions &opt, ValueStore &
             box.start[d] = index[d] * chunks[d];
         store.begin(chunkKey(job.param, index, opt.useZarr3));
         try {
-            encodeChunk(*job.source, box, enc, store, progress, onBytes);
+            zarr::encodeChunk(*job.source, box, enc, store, progress, onBytes);
         } catch (const Exception &e) {
             throw e.withKeyPath(joinPath(job.path));
         }

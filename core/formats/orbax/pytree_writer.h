@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/progress.h"
-#include "formats/zarr/zarr_layout.h"
+#include "formats/orbax/zarr_layout.h"
 #include "tree/node.h"
 
 #include <nlohmann/json.hpp>

@@ -9,7 +9,7 @@
 #include <array>
 #include <cstring>
 
-namespace ckpt::orbax {
+namespace ckpt::zarr {
 namespace {
 
 /// One zstd frame written through a sink. Not thread-safe; one per chunk.
@@ -103,4 +103,4 @@ void encodeChunk(const ArraySource &source, const Slab &box, const ChunkEncoding
     }
 }
 
-} // namespace ckpt::orbax
+} // namespace ckpt::zarr

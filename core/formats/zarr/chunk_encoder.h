@@ -5,7 +5,7 @@
 
 #include <functional>
 
-namespace ckpt::orbax {
+namespace ckpt::zarr {
 
 /// How one chunk is encoded: zarr v2 (a zstd frame, level 1, or raw bytes) or zarr v3
 /// (`sharding_indexed` shard holding one inner chunk: zstd level 3 frame or raw bytes, then the
@@ -22,4 +22,4 @@ struct ChunkEncoding {
 void encodeChunk(const ArraySource &source, const Slab &box, const ChunkEncoding &encoding, ValueStore &store,
     const Progress &progress, const std::function<void(uint64_t)> &onBytes);
 
-} // namespace ckpt::orbax
+} // namespace ckpt::zarr

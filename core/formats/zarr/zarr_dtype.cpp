@@ -202,7 +202,7 @@ std::vector<std::byte> parseFillValue(const nlohmann::json &j, DType dtype, bool
         return out;
     // v2 base64 of the stored element bytes (never for the special float names).
     if (j.is_string() && !specialFloat(j) && !hexBits(j, size)) {
-        auto decoded = orbax::base64Decode(j.get_ref<const std::string &>());
+        auto decoded = base64Decode(j.get_ref<const std::string &>());
         if (decoded && decoded->size() == size) {
             std::vector<std::byte> raw(size);
             std::memcpy(raw.data(), decoded->data(), size);

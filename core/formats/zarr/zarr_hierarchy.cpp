@@ -1,9 +1,9 @@
 #include "formats/zarr/zarr_hierarchy.h"
 
 #include "base/error.h"
-#include "formats/orbax/pytree_item.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
+#include "tree/annotations.h"
 #include "tree/tree_builder.h"
 
 #include <algorithm>
@@ -48,12 +48,12 @@ NodePtr openHierarchy(const KvStorePtr &store, std::vector<int> *versions, const
             versions->push_back(v2 ? 2 : 3);
         NodePtr leaf = Node::makeArray(src);
         leaf = leaf->withAnnotation(
-            orbax::kAnnotStorage, std::string(v2 ? "zarr2 " : "zarr3 ") + store->describe() + "/" + loc);
-        leaf = leaf->withAnnotation(orbax::kAnnotChunks, shapeString(src->info().chunkShape));
+            kAnnotStorage, std::string(v2 ? "zarr2 " : "zarr3 ") + store->describe() + "/" + loc);
+        leaf = leaf->withAnnotation(kAnnotChunks, shapeString(src->info().chunkShape));
         leaves.emplace_back(loc.empty() ? Path{} : parsePath(loc, '/'), std::move(leaf));
         progress.update(++done, locations.size());
     }
-    return orbax::buildTree(leaves, store->describe());
+    return buildTree(leaves, store->describe());
 }
 
 } // namespace ckpt::zarr

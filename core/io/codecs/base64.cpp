@@ -1,6 +1,6 @@
 #include "io/codecs/base64.h"
 
-namespace ckpt::orbax {
+namespace ckpt {
 
 std::optional<std::string> base64Decode(std::string_view s)
 {
@@ -40,4 +40,4 @@ std::optional<std::string> base64Decode(std::string_view s)
     return out;
 }
 
-} // namespace ckpt::orbax
+} // namespace ckpt

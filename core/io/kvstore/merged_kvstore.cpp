@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ckpt::orbax {
+namespace ckpt {
 
 MergedKvStore::MergedKvStore(std::vector<KvStorePtr> parts)
     : m_parts(std::move(parts))
@@ -44,4 +44,4 @@ std::string MergedKvStore::fingerprint(const std::string &key) const
     return {};
 }
 
-} // namespace ckpt::orbax
+} // namespace ckpt

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace ckpt::orbax {
+namespace ckpt {
 
 /// Read-only union of several stores (the per-process OCDBT databases of one item, opened when the
 /// merged root database is unusable). A key is looked up in each store in order; the first hit
@@ -22,4 +22,4 @@ private:
     std::vector<KvStorePtr> m_parts;
 };
 
-} // namespace ckpt::orbax
+} // namespace ckpt

@@ -8,7 +8,7 @@
 
 namespace fs = std::filesystem;
 
-namespace ckpt::orbax {
+namespace ckpt {
 
 void ValueStore::put(const std::string &key, std::span<const std::byte> bytes)
 {
@@ -147,4 +147,4 @@ std::unique_ptr<ValueStore> makeOcdbtValueStore(
     return std::make_unique<OcdbtValueStore>(std::move(dir), targetDataFileBytes, options);
 }
 
-} // namespace ckpt::orbax
+} // namespace ckpt

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace ckpt::orbax {
+namespace ckpt {
 
 /// Destination of the keys of an Orbax item (`a/.zarray`, `a/0`, ...): values are written as a
 /// stream (begin, append..., finish) so a chunk never has to be held in memory. Not thread-safe.
@@ -35,4 +35,4 @@ std::unique_ptr<ValueStore> makeFileValueStore(std::string dir);
 std::unique_ptr<ValueStore> makeOcdbtValueStore(
     std::string dir, uint64_t targetDataFileBytes, OcdbtWriteOptions options = {});
 
-} // namespace ckpt::orbax
+} // namespace ckpt

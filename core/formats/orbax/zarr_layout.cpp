@@ -1,4 +1,4 @@
-#include "formats/zarr/zarr_layout.h"
+#include "formats/orbax/zarr_layout.h"
 
 #include "base/error.h"
 
