@@ -18,6 +18,7 @@ namespace {
 
 constexpr const char *kDiffUsage = "ckpt diff A B [--step-a N] [--step-b M] [--item NAME] [--atol X] [--rtol Y] "
                                    "[--nan-equal] [--rename 'REGEX=REPL' ...] [--only-differences] [--json] | "
+                                   "ckpt diff RUN --step-a N --step-b M [options as above] | "
                                    "ckpt diff ROOT --steps FROM..TO [--item NAME] [--atol X] [--rtol Y] [--json]";
 
 double toleranceArg(const CliArgs &a, const std::string &name)
@@ -178,7 +179,14 @@ int cmdDiff(const std::vector<std::string> &args)
     compare.nanEqual = a.has("nan-equal");
     if (a.has("steps"))
         return runView(a, compare);
-    expectPositionals(a, 2, 2, kDiffUsage);
+    expectPositionals(a, 1, 2, kDiffUsage);
+    // One path: two steps of the same run, as people type it (`ckpt diff RUN --step-a 4 --step-b 5`).
+    if (a.positional.size() == 1 && !(a.has("step-a") && a.has("step-b")))
+        fail(ErrorCategory::InvalidArgument,
+            "one path diffs two steps of a run: give both --step-a and --step-b (usage: " + std::string(kDiffUsage)
+                + ")");
+    const std::string &pathA = a.positional[0];
+    const std::string &pathB = a.positional.size() > 1 ? a.positional[1] : a.positional[0];
 
     DiffOptions options;
     options.compare = compare;
@@ -191,8 +199,8 @@ int cmdDiff(const std::vector<std::string> &args)
         ob.step = a.get("step-b");
     if (a.has("item"))
         oa.item = ob.item = a.get("item");
-    const Checkpoint ca = openNamingFlags(a.positional[0], oa, {"--step-a", "--item"});
-    const Checkpoint cb = openNamingFlags(a.positional[1], ob, {"--step-b", "--item"});
+    const Checkpoint ca = openNamingFlags(pathA, oa, {"--step-a", "--item"});
+    const Checkpoint cb = openNamingFlags(pathB, ob, {"--step-b", "--item"});
     const DiffResult r = diffTrees(ca.root, cb.root, options);
     const bool onlyDiff = a.has("only-differences");
     const int code = r.summary.identical() ? 0 : 1;

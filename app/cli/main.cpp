@@ -28,6 +28,7 @@ commands:
   diff A B [--step-a N] [--step-b M] [--atol X] [--rtol Y] [--nan-equal]
        [--rename 'REGEX=REPL' ...] [--only-differences] [--json]
                                   leaf-by-leaf comparison; exit 0 identical, 1 different
+  diff RUN --step-a N --step-b M [...] the same for two steps of one run
   diff ROOT --steps FROM..TO [--json]
                                   run view: per leaf, ||B-A||/||A|| between consecutive steps
   convert SRC DST --to orbax|flax-msgpack|hdf5 [--zarr3] [--no-ocdbt] [--hdf5-widen]

@@ -184,6 +184,37 @@ private slots:
         QCOMPARE(ckptDiff({root, root, QStringLiteral("--steps"), QStringLiteral("..")}).code, 2);
     }
 
+    void oneRunTwoSteps()
+    {
+        const QString root = m_dir.path() + QStringLiteral("/run2");
+        QVERIFY(QDir().mkpath(root));
+        const std::string r = root.toStdString();
+        flaxmsgpack::writeFile(dict({{"w", f64({3, 4})}}), r + "/checkpoint_4");
+        flaxmsgpack::writeFile(dict({{"w", f64({3, 5})}}), r + "/checkpoint_5");
+        // The run named once gives what naming it twice gives.
+        const Run once = ckptDiff({root, QStringLiteral("--step-a"), QStringLiteral("4"), QStringLiteral("--step-b"),
+            QStringLiteral("5"), kJson});
+        const Run twice = ckptDiff({root, root, QStringLiteral("--step-a"), QStringLiteral("4"),
+            QStringLiteral("--step-b"), QStringLiteral("5"), kJson});
+        QCOMPARE(once.code, 1);
+        QCOMPARE(twice.code, 1);
+        const QJsonObject o = json(once.out), t = json(twice.out);
+        QCOMPARE(o[QStringLiteral("summary")], t[QStringLiteral("summary")]);
+        QCOMPARE(o[QStringLiteral("a")].toObject()[QStringLiteral("step")].toInt(), 4);
+        QCOMPARE(o[QStringLiteral("b")].toObject()[QStringLiteral("step")].toInt(), 5);
+        QCOMPARE(o[QStringLiteral("summary")].toObject()[QStringLiteral("values_changed")].toInt(), 1);
+        // The same step on both sides is identical.
+        QCOMPARE(ckptDiff({root, QStringLiteral("--step-a"), QStringLiteral("5"), QStringLiteral("--step-b"),
+                              QStringLiteral("5")})
+                     .code,
+            0);
+        // One path without both steps is a usage error that says what to add.
+        const Run half = ckptDiff({root, QStringLiteral("--step-a"), QStringLiteral("4")});
+        QCOMPARE(half.code, 2);
+        QVERIFY2(half.err.contains("give both --step-a and --step-b"), half.err.constData());
+        QCOMPARE(ckptDiff({root}).code, 2);
+    }
+
     void corpusPair()
     {
         const QString a = corpus("transformer_mpc_depth/checkpoint_0"), b = corpus("transformer_mpc_map/checkpoint_0");
