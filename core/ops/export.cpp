@@ -73,6 +73,15 @@ void makeDir(const fs::path &p)
             p.string());
 }
 
+/// Creates `dir` and its parents unless it is a folder already; throws Io naming `what`.
+void makeFolders(const fs::path &dir, const std::string &what)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+        fail(ErrorCategory::Io, "cannot create the " + what + (ec ? ": " + ec.message() : std::string()), dir.string());
+}
+
 /// fsyncs every folder below and including `dir` (files were fsynced when written).
 void syncTree(const fs::path &dir)
 {
@@ -194,11 +203,8 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
         return {dst.string(), {}};
     }
     requireStep(*o.asStep, true);
+    makeFolders(dst, "run folder");
     std::error_code ec;
-    fs::create_directories(dst, ec);
-    if (ec || !fs::is_directory(dst))
-        fail(ErrorCategory::Io, "cannot create the run folder" + (ec ? ": " + ec.message() : std::string()),
-            dst.string());
     const std::string stepName = managerStepDirName(dst.string(), *o.asStep);
     const fs::path target = dst / stepName;
     checkNotSource(target, o.sourcePaths, true);
@@ -234,11 +240,7 @@ ExportResult exportFlax(const NodePtr &root, const fs::path &dst, const ExportOp
     fs::path target = dst;
     if (o.asStep) {
         requireStep(*o.asStep, false);
-        std::error_code ec;
-        fs::create_directories(dst, ec);
-        if (ec || !fs::is_directory(dst))
-            fail(ErrorCategory::Io, "cannot create the checkpoint folder" + (ec ? ": " + ec.message() : std::string()),
-                dst.string());
+        makeFolders(dst, "checkpoint folder");
         target = dst / ("checkpoint_" + *o.asStep);
     }
     checkNotSource(target, o.sourcePaths, o.asStep.has_value());
