@@ -25,10 +25,10 @@
 // round-trip through: for them only "parses or throws ckpt::Exception" is checked.
 #include "base/error.h"
 #include "formats/orbax/pytree_metadata.h"
+#include "formats/orbax/zarr_layout.h"
 #include "formats/zarr/chunk_encoder.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
-#include "formats/zarr/zarr_layout.h"
 #include "fuzz_property.h"
 #include "io/kvstore/value_store.h"
 #include "io/random_access.h"
@@ -81,7 +81,7 @@ private:
 };
 
 /// In-memory destination of the re-encoded array: what ValueStore writes, readable as a KvStore.
-class MemoryStore final : public ckpt::KvStore, public ckpt::orbax::ValueStore {
+class MemoryStore final : public ckpt::KvStore, public ckpt::ValueStore {
 public:
     void begin(const std::string &key) override
     {
@@ -144,7 +144,7 @@ void reencode(const ckpt::ArrayInfo &info, const std::vector<std::byte> &whole, 
         const size_t rank = info.shape.size();
         if (plain.numElements() > 0) {
             std::vector<uint64_t> index(rank, 0);
-            const ckpt::orbax::ChunkEncoding enc{zarr3, compress, 4096};
+            const ckpt::zarr::ChunkEncoding enc{zarr3, compress, 4096};
             for (;;) {
                 ckpt::Slab box;
                 box.start.resize(rank);
@@ -152,7 +152,7 @@ void reencode(const ckpt::ArrayInfo &info, const std::vector<std::byte> &whole, 
                 for (size_t d = 0; d < rank; ++d)
                     box.start[d] = index[d] * chunks[d];
                 store->begin(ckpt::orbax::chunkKey("", index, zarr3));
-                ckpt::orbax::encodeChunk(*memory, box, enc, *store, {}, {});
+                ckpt::zarr::encodeChunk(*memory, box, enc, *store, {}, {});
                 store->finish();
                 bool carry = true;
                 for (size_t d = rank; carry && d > 0;) {
