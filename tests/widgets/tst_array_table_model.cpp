@@ -16,18 +16,12 @@ using testtree::ComputedSource;
 
 namespace {
 
-class FailingSource : public ckpt::ArraySource {
-public:
-    const ckpt::ArrayInfo &info() const override { return m_info; }
-    void read(std::span<std::byte>, const ckpt::Progress &) const override
-    {
-        ckpt::fail(ckpt::ErrorCategory::Corrupt, "chunk 0 is truncated", "w.zarr/0", 17);
-    }
-    std::string location() const override { return "w.zarr"; }
-
-private:
-    ckpt::ArrayInfo m_info{ckpt::DType::Float32, {4, 4}, {}};
-};
+/// A 4 x 4 float32 array whose every read fails like a truncated chunk.
+ckpt::ArraySourcePtr truncatedArray()
+{
+    return std::make_shared<testtree::FailingSource>(ckpt::ArrayInfo{ckpt::DType::Float32, {4, 4}, {}},
+        ckpt::Error{ckpt::ErrorCategory::Corrupt, "chunk 0 is truncated", "w.zarr/0", 17, {}}, "w.zarr");
+}
 
 ckpt::ArraySourcePtr memory(ckpt::DType dt, std::vector<uint64_t> shape, std::vector<std::byte> bytes)
 {
@@ -205,7 +199,7 @@ private slots:
         ArrayTableModel model;
         model.setAsynchronous(false);
         QSignalSpy failed(&model, &ArrayTableModel::readFailed);
-        model.setSource(std::make_shared<FailingSource>());
+        model.setSource(truncatedArray());
         QCOMPARE(model.index(1, 1).data().toString(), QStringLiteral("error"));
         QCOMPARE(failed.count(), 1);
         const QString message = failed.at(0).at(0).toString();
