@@ -115,7 +115,8 @@ void MemoryArraySource::read(std::span<std::byte> out, const Progress &) const
 {
     if (out.size() != m_bytes.size())
         fail(ErrorCategory::InvalidArgument, "output buffer does not match the array size");
-    std::memcpy(out.data(), m_bytes.data(), m_bytes.size());
+    if (!m_bytes.empty()) // an empty array may have no storage at all: memcpy needs valid pointers
+        std::memcpy(out.data(), m_bytes.data(), m_bytes.size());
 }
 
 void MemoryArraySource::readSlab(const Slab &slab, std::span<std::byte> out, const Progress &) const

@@ -34,7 +34,8 @@ inline ckpt::NodePtr f32(std::vector<uint64_t> shape, float base)
 inline ckpt::NodePtr f64(const std::vector<double> &v)
 {
     std::vector<std::byte> b(v.size() * 8);
-    std::memcpy(b.data(), v.data(), b.size());
+    if (!v.empty())
+        std::memcpy(b.data(), v.data(), b.size());
     return ckpt::Node::makeArray(
         std::make_shared<ckpt::MemoryArraySource>(ckpt::ArrayInfo{ckpt::DType::Float64, {v.size()}, {}}, b));
 }
@@ -61,7 +62,8 @@ inline ckpt::NodePtr array(ckpt::DType dt, std::vector<uint64_t> shape, std::vec
 inline ckpt::NodePtr floats(std::vector<uint64_t> shape, const std::vector<float> &values)
 {
     std::vector<std::byte> bytes(values.size() * 4);
-    std::memcpy(bytes.data(), values.data(), bytes.size());
+    if (!values.empty())
+        std::memcpy(bytes.data(), values.data(), bytes.size());
     return array(ckpt::DType::Float32, std::move(shape), std::move(bytes));
 }
 

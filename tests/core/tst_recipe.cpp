@@ -151,7 +151,8 @@ private slots:
         // Without the member (older recipes) there are none, and none are written back.
         json old = doc;
         old["operations"][0].erase("original_keys");
-        const auto &c = std::get<edit::ApplyTarget>(recipeFromJson(old).operations.at(0));
+        const Recipe oldRecipe = recipeFromJson(old); // keep it: `c` refers into its operations
+        const auto &c = std::get<edit::ApplyTarget>(oldRecipe.operations.at(0));
         QVERIFY(c.originalKeys.empty());
         QVERIFY(!recipeToJson(recipeFromJson(old))["operations"][0].contains("original_keys"));
         // Not a list of strings: refused.

@@ -33,7 +33,8 @@ std::shared_ptr<FlatArraySource> iota(std::vector<uint64_t> shape, uint64_t piec
 std::vector<int32_t> ints(const std::vector<std::byte> &b)
 {
     std::vector<int32_t> v(b.size() / 4);
-    std::memcpy(v.data(), b.data(), b.size());
+    if (!b.empty())
+        std::memcpy(v.data(), b.data(), b.size());
     return v;
 }
 
