@@ -96,6 +96,9 @@ private:
     /// Wraps `work` so that it reports through `promise` and never lets an exception escape.
     template <typename T, typename Work>
     static void runGuarded(QPromise<std::shared_ptr<JobResult<T>>> &promise, Work &work, const std::string &file);
+    /// What a finished run delivers: its last result (runGuarded() adds it after any null wake-ups
+    /// of a streaming run); none, a null one, or a cancelled watcher means Cancelled.
+    template <typename T> static JobResult<T> outcome(const QFutureWatcher<std::shared_ptr<JobResult<T>>> &watcher);
 
     Policy m_policy;
     std::vector<QFutureWatcherBase *> m_watchers;
@@ -121,6 +124,18 @@ void BackgroundJob::runGuarded(QPromise<std::shared_ptr<JobResult<T>>> &promise,
     promise.addResult(std::move(r));
 }
 
+template <typename T> JobResult<T> BackgroundJob::outcome(const QFutureWatcher<std::shared_ptr<JobResult<T>>> &watcher)
+{
+    const int n = watcher.future().resultCount();
+    if (!watcher.isCanceled() && n > 0) {
+        if (const std::shared_ptr<JobResult<T>> last = watcher.future().resultAt(n - 1))
+            return std::move(*last); // delivered once: the stored result is not read again
+    }
+    JobResult<T> r;
+    r.error = ckpt::Error{ckpt::ErrorCategory::Cancelled, "cancelled", {}, std::nullopt, {}};
+    return r;
+}
+
 template <typename Work, typename Done> void BackgroundJob::start(Work work, Done done, std::string errorFile)
 {
     checkThread("start");
@@ -130,16 +145,7 @@ template <typename Work, typename Done> void BackgroundJob::start(Work work, Don
         abandon();
     auto *watcher = new QFutureWatcher<Shared>(this);
     connect(watcher, &QFutureWatcherBase::progressValueChanged, this, &BackgroundJob::progress);
-    watch(watcher, [watcher, done = std::move(done)]() mutable {
-        Shared r;
-        if (!watcher->isCanceled() && watcher->future().resultCount() > 0)
-            r = watcher->result();
-        if (!r) {
-            r = std::make_shared<JobResult<T>>();
-            r->error = ckpt::Error{ckpt::ErrorCategory::Cancelled, "cancelled", {}, std::nullopt, {}};
-        }
-        done(std::move(*r));
-    });
+    watch(watcher, [watcher, done = std::move(done)]() mutable { done(outcome(*watcher)); });
     watcher->setFuture(
         QtConcurrent::run([work = std::move(work), file = std::move(errorFile)](
                               QPromise<Shared> &promise) mutable { runGuarded<T>(promise, work, file); }));
@@ -189,15 +195,7 @@ void BackgroundJob::startStreaming(Work work, OnItem onItem, Done done, std::str
     connect(watcher, &QFutureWatcherBase::resultReadyAt, this, [sharedDrain] { (*sharedDrain)(); });
     watch(watcher, [watcher, sharedDrain, done = std::move(done)]() mutable {
         (*sharedDrain)();
-        // The outcome is the last result; a missing or null one means the run was cancelled.
-        const int n = watcher->future().resultCount();
-        const Shared last = (!watcher->isCanceled() && n > 0) ? watcher->future().resultAt(n - 1) : Shared{};
-        JobResult<bool> r;
-        if (last)
-            r = *last;
-        else
-            r.error = ckpt::Error{ckpt::ErrorCategory::Cancelled, "cancelled", {}, std::nullopt, {}};
-        done(std::move(r));
+        done(outcome(*watcher));
     });
     watcher->setFuture(QtConcurrent::run(
         [work = std::move(work), channel, file = std::move(errorFile)](QPromise<Shared> &promise) mutable {
