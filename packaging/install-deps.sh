@@ -101,7 +101,7 @@ warn_loudly() {
 # import IMPORTS. Complete only when the marker exists; a half-made one is removed and rebuilt.
 install_venv() {
     local lock="${1:-$lock}" dir="${2:-$(venv_dir)}"
-    local imports="${3:-jax, flax, optax, orbax.checkpoint, tensorstore, ml_dtypes, h5py, zarr, msgpack}"
+    local imports="${3:-jax, flax, optax, orbax.checkpoint, tensorstore, ml_dtypes, h5py, zarr, msgpack, safetensors, huggingface_hub}"
     local python marker
     marker="$dir/.ckpt-venv-complete"
     mkdir -p "$(dirname "$dir")"
