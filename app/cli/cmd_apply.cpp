@@ -12,8 +12,8 @@
 namespace ckpt::cli {
 namespace {
 
-constexpr const char *kUsage
-    = "ckpt apply RECIPE SRC -o DST [--to orbax|flax-msgpack|hdf5] [--force] [--step N] [--item NAME] [--json]";
+constexpr const char *kUsage = "ckpt apply RECIPE SRC -o DST [--to orbax|flax-msgpack|hdf5|safetensors] [--force] "
+                               "[--step N] [--item NAME] [--json]";
 
 std::string defaultFormat(const std::string &dst)
 {
@@ -25,6 +25,8 @@ std::string defaultFormat(const std::string &dst)
         return "flax-msgpack";
     if (endsWith(".h5") || endsWith(".hdf5"))
         return "hdf5";
+    if (endsWith(".safetensors"))
+        return "safetensors";
     return "orbax";
 }
 
@@ -44,12 +46,14 @@ std::string writeRepaired(const NodePtr &root, const std::string &dst, const std
     const std::string name = to.empty() ? defaultFormat(dst) : to;
     const auto format = exportFormatFromName(name);
     if (!format)
-        fail(ErrorCategory::InvalidArgument, "unknown output format '" + name + "' (orbax, flax-msgpack, hdf5)");
+        fail(ErrorCategory::InvalidArgument,
+            "unknown output format '" + name + "' (orbax, flax-msgpack, hdf5, safetensors)");
     ExportOptions o;
     o.format = *format;
     o.force = force;
     o.sourcePaths = sourcePaths;
-    exportNamingFlags(root, dst, o);
+    for (const std::string &w : exportNamingFlags(root, dst, o).warnings)
+        std::cerr << "warning: " << w << "\n";
     return name;
 }
 
@@ -57,7 +61,7 @@ int cmdApply(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
     valued.insert({"output", "to"});
-    const CliArgs a = parseArgs(expandShortOutput(args), {"force", "json"}, valued);
+    const CliArgs a = parseArgs(expandShortOutput(args), withOpenFlags({"force", "json"}), valued);
     expectPositionals(a, 2, 2, kUsage);
     if (!a.has("output"))
         fail(ErrorCategory::InvalidArgument, std::string("-o DST is required: ") + kUsage);

@@ -12,7 +12,7 @@ namespace ckpt::cli {
 int cmdInfo(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
-    const CliArgs a = parseArgs(args, {"json"}, valued);
+    const CliArgs a = parseArgs(args, withOpenFlags({"json"}), valued);
     expectPositionals(a, 1, 1, "ckpt info PATH [--step N] [--item NAME] [--json]");
     const Checkpoint c = openFromArgs(a.positional[0], a);
 
@@ -48,6 +48,11 @@ int cmdInfo(const std::vector<std::string> &args)
     for (const auto &[name, count] : dtypes)
         std::cout << " " << name << " x" << count;
     std::cout << "\n";
+    if (c.metadata.contains("shards"))
+        std::cout << "shards:  " << c.metadata["shards"].dump() << "\n";
+    if (c.metadata.contains("safetensors_metadata"))
+        for (const auto &[k, v] : c.metadata["safetensors_metadata"].items())
+            std::cout << "metadata: " << k << " = " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
     for (const std::string &w : c.warnings)
         std::cout << "warning: " << w << "\n";
     return 0;

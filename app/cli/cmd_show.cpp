@@ -55,7 +55,7 @@ int cmdShow(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
     valued.insert("slice");
-    const CliArgs a = parseArgs(args, {"json", "full"}, valued);
+    const CliArgs a = parseArgs(args, withOpenFlags({"json", "full"}), valued);
     expectPositionals(a, 2, 2, "ckpt show PATH KEYPATH [--slice '0,:,2:5'] [--full] [--json]");
     const Checkpoint c = openFromArgs(a.positional[0], a);
     const NodePtr n = findOrFail(c, a.positional[1]);

@@ -30,7 +30,7 @@ std::string fmt(double v)
 
 int cmdStats(const std::vector<std::string> &args)
 {
-    const CliArgs a = parseArgs(args, {"json", "histogram"}, kOpenValued);
+    const CliArgs a = parseArgs(args, withOpenFlags({"json", "histogram"}), kOpenValued);
     expectPositionals(a, 1, 2, "ckpt stats PATH [KEYPATH] [--json] [--histogram] [--step N] [--item NAME]");
     const bool withHistogram = a.has("histogram");
     const Checkpoint c = openFromArgs(a.positional[0], a);

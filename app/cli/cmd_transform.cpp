@@ -59,7 +59,7 @@ int cmdTransform(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
     valued.insert({"target", "target-step", "target-item", "rename", "original-key", "output", "to", "save-recipe"});
-    const CliArgs a = parseArgs(expandShortOutput(args), {"report", "json", "force"}, valued);
+    const CliArgs a = parseArgs(expandShortOutput(args), withOpenFlags({"report", "json", "force"}), valued);
     expectPositionals(a, 1, 1, kUsage);
     if (!a.has("target"))
         fail(ErrorCategory::InvalidArgument, std::string("--target TARGET is required: ") + kUsage);

@@ -64,7 +64,7 @@ int cmdTree(const std::vector<std::string> &args)
 {
     std::set<std::string> valued = kOpenValued;
     valued.insert("filter");
-    const CliArgs a = parseArgs(args, {"json", "digest"}, valued);
+    const CliArgs a = parseArgs(args, withOpenFlags({"json", "digest"}), valued);
     expectPositionals(a, 1, 1, "ckpt tree PATH [--json] [--digest] [--filter REGEX] [--step N] [--item NAME]");
     TreeJsonOptions opts;
     opts.digest = a.has("digest");

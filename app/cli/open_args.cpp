@@ -5,9 +5,16 @@
 
 namespace ckpt::cli {
 
+std::set<std::string> withOpenFlags(std::set<std::string> flags)
+{
+    flags.insert("flat-names");
+    return flags;
+}
+
 Checkpoint openFromArgs(const std::string &path, const CliArgs &a)
 {
     OpenOptions o;
+    o.flatNames = a.has("flat-names");
     if (a.has("step"))
         o.step = a.get("step");
     if (a.has("item"))

@@ -8,6 +8,10 @@ namespace ckpt::cli {
 /// Options every reading subcommand accepts: --step N, --item NAME.
 inline const std::set<std::string> kOpenValued = {"step", "item"};
 
+/// `flags` plus the switches every reading subcommand accepts: --flat-names (safetensors names
+/// stay flat keys).
+std::set<std::string> withOpenFlags(std::set<std::string> flags);
+
 /// Opens `path` with the --step/--item options of `a` (errors name them, see openNamingFlags).
 Checkpoint openFromArgs(const std::string &path, const CliArgs &a);
 

@@ -60,6 +60,20 @@ void AtomicFileWriter::flush()
     m_buf.clear();
 }
 
+void AtomicFileWriter::writeAt(uint64_t offset, std::span<const std::byte> data) const
+{
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::pwrite(m_fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            ioFail("write failed", m_tmp);
+        }
+        done += size_t(n);
+    }
+}
+
 void AtomicFileWriter::write(std::span<const std::byte> data)
 {
     if (m_committed)

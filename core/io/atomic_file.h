@@ -26,6 +26,12 @@ public:
         write(std::span<const std::byte>(static_cast<const std::byte *>(data), n));
     }
     uint64_t written() const { return m_written; }
+    /// Writes everything write() buffered, so writeAt() may follow.
+    void flushBuffered() { flush(); }
+    /// Writes `data` at byte `offset` of the file (pwrite), past what write() wrote. Unlike the rest
+    /// of the class this may be called from many threads at once, for disjoint ranges, once
+    /// flushBuffered() has run and until commit(). Throws Exception{Io}.
+    void writeAt(uint64_t offset, std::span<const std::byte> data) const;
     /// fsync + rename + directory fsync. Throws Exception{Io} (e.g. disk full) and leaves no output.
     void commit();
 

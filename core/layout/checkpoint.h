@@ -16,6 +16,7 @@ inline constexpr const char *kFormatFlaxMsgpack = "flax-msgpack";
 inline constexpr const char *kFormatOrbax = "orbax";
 inline constexpr const char *kFormatZarr = "zarr";
 inline constexpr const char *kFormatHdf5 = "hdf5";
+inline constexpr const char *kFormatSafetensors = "safetensors";
 
 /// A step number as written in a folder name: integer (`100`) or float (`0.5`, legacy Flax).
 struct StepId {
@@ -41,6 +42,8 @@ struct Checkpoint {
 struct OpenOptions {
     std::optional<std::string> step;
     std::optional<std::string> item;
+    /// safetensors: keep tensor names as flat keys instead of splitting them on `.`.
+    bool flatNames = false;
 };
 
 /// Messages of the InvalidArgument errors openCheckpoint() throws when OpenOptions ask for a step or

@@ -2,6 +2,8 @@
 
 #include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
+#include "formats/hf/shard_index.h"
+#include "formats/safetensors/safetensors_reader.h"
 #include "io/file.h"
 #include "layout/steps.h"
 
@@ -91,6 +93,9 @@ const char *layoutKindName(LayoutKind k)
     case LayoutKind::CompositeStep: return "composite_step";
     case LayoutKind::Run: return "run";
     case LayoutKind::ZarrHierarchy: return "zarr_hierarchy";
+    case LayoutKind::SafetensorsFile: return "safetensors_file";
+    case LayoutKind::ShardIndex: return "shard_index";
+    case LayoutKind::HfModelFolder: return "hf_model_folder";
     case LayoutKind::NotRecognised: break;
     }
     return "unknown";
@@ -157,11 +162,25 @@ std::vector<std::string> listStepItems(const std::string &stepDir)
     return items;
 }
 
+std::string hfModelFile(const std::string &dir)
+{
+    for (const char *name :
+        {"model.safetensors.index.json", "model.safetensors", "flax_model.msgpack.index.json", "flax_model.msgpack"})
+        if (isFile((fs::path(dir) / name).string()))
+            return (fs::path(dir) / name).string();
+    return {};
+}
+
 LayoutKind detectLayout(const std::string &path)
 {
     const fs::path p(path);
-    if (isFile(p))
-        return isFlaxMsgpackFile(path) ? LayoutKind::FlaxFile : LayoutKind::NotRecognised;
+    if (isFile(p)) {
+        if (isFlaxMsgpackFile(path))
+            return LayoutKind::FlaxFile;
+        if (safetensors::isSafetensorsFile(path) || safetensors::hasSafetensorsName(path))
+            return LayoutKind::SafetensorsFile;
+        return hf::isShardIndexName(path) ? LayoutKind::ShardIndex : LayoutKind::NotRecognised;
+    }
     if (!isDir(p))
         return LayoutKind::NotRecognised;
     if (isOrbaxItemDir(path))
@@ -183,6 +202,8 @@ LayoutKind detectLayout(const std::string &path)
     }
     if (hasRootZarrMetadata(p))
         return LayoutKind::ZarrHierarchy;
+    if (!hfModelFile(path).empty())
+        return LayoutKind::HfModelFolder;
     bool anyItem = false;
     for (const auto &d : subdirs(p))
         anyItem = anyItem || isOrbaxItemDir(d.string());

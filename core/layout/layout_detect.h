@@ -15,9 +15,13 @@ enum class LayoutKind {
     CompositeStep, ///< a step folder whose sub-folders are items (state/, metadata/, default/, ...)
     Run, ///< a CheckpointManager root or a legacy `checkpoint_<step>` folder
     ZarrHierarchy, ///< raw TensorStore zarr arrays without Orbax metadata
+    SafetensorsFile, ///< one `.safetensors` file
+    ShardIndex, ///< a Hugging Face shard index (`model.safetensors.index.json`, `flax_model.msgpack.index.json`)
+    HfModelFolder, ///< a Hugging Face model folder holding one of the above or `flax_model.msgpack`
 };
 
-/// Stable lower-case name: "flax_file", "item", "composite_step", "run", "zarr_hierarchy", "unknown".
+/// Stable lower-case name: "flax_file", "item", "composite_step", "run", "zarr_hierarchy",
+/// "safetensors_file", "shard_index", "hf_model_folder", "unknown".
 const char *layoutKindName(LayoutKind k);
 
 /// Classifies `path` by looking at names and a few small files; opens no arrays.
@@ -25,6 +29,11 @@ LayoutKind detectLayout(const std::string &path);
 
 /// True when `path` is a regular file that starts like a msgpack map or array.
 bool isFlaxMsgpackFile(const std::string &path);
+
+/// The weights file a Hugging Face model folder `dir` opens as: `model.safetensors.index.json`, else
+/// `model.safetensors`, else `flax_model.msgpack.index.json`, else `flax_model.msgpack`; empty when
+/// it holds none of them.
+std::string hfModelFile(const std::string &dir);
 
 /// True when `dir` carries Orbax item evidence: `_METADATA`, `manifest.ocdbt`, `ocdbt.process_<i>/`
 /// or an aggregate `checkpoint` msgpack file. The one test of "is this an Orbax PyTree item?".

@@ -1,12 +1,15 @@
 #include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/hdf5/hdf5_reader.h"
+#include "formats/hf/shard_index.h"
 #include "formats/orbax/pytree_item.h"
+#include "formats/safetensors/safetensors_reader.h"
 #include "formats/zarr/zarr_hierarchy.h"
 #include "io/file.h"
 #include "io/kvstore/directory_kvstore.h"
 #include "layout/checkpoint.h"
 #include "layout/layout_detect.h"
+#include "layout/open_hf.h"
 #include "layout/steps.h"
 
 #include <charconv>
@@ -240,7 +243,10 @@ Checkpoint openDirectory(const std::string &path, LayoutKind kind, const OpenOpt
         if (options.step || options.item)
             fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);
         return openZarrHierarchy(path, progress);
+    case LayoutKind::HfModelFolder: return openHfModelFolder(path, options, progress);
     case LayoutKind::FlaxFile:
+    case LayoutKind::SafetensorsFile:
+    case LayoutKind::ShardIndex:
     case LayoutKind::NotRecognised: break;
     }
     fail(ErrorCategory::NotACheckpoint,
@@ -273,6 +279,10 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
             c.root = hdf5::readFile(path, progress);
             return c;
         }
+        if (safetensors::isSafetensorsFile(path) || safetensors::hasSafetensorsName(path))
+            return openSafetensorsFile(path, options);
+        if (hf::isShardIndexName(path))
+            return openShardIndex(path, options, progress);
         const FilePtr file = openMsgpackFile(path);
         if (options.step || options.item)
             fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);

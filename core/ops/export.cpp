@@ -254,6 +254,34 @@ ExportResult exportFlax(const NodePtr &root, const fs::path &dst, const ExportOp
     return {target.string(), {}};
 }
 
+ExportResult exportSafetensors(
+    const NodePtr &root, const fs::path &dst, const ExportOptions &o, const Progress &progress)
+{
+    if (o.asStep)
+        fail(ErrorCategory::InvalidArgument, kAsStepSafetensors);
+    checkNotSource(dst, o.sourcePaths, false);
+    safetensors::WriteSummary s;
+    if (dst.extension() == ".safetensors") {
+        std::error_code ec;
+        if (fs::is_directory(dst, ec))
+            fail(ErrorCategory::InvalidArgument, "destination is a folder; refusing to replace it with a file",
+                dst.string());
+        s = safetensors::writeFile(root, dst.string(), o.safetensors, o.force, progress);
+        return {dst.string(), {}, s.warnings};
+    }
+    std::error_code ec;
+    if (!o.force && fs::symlink_status(dst, ec).type() != fs::file_type::not_found)
+        fail(ErrorCategory::InvalidArgument, kDestinationExists, dst.string());
+    removeStaleTempSiblings(dst);
+    TempGuard tmp{tempSiblingPath(dst)};
+    makeDir(tmp.path);
+    s = safetensors::writeFolder(root, tmp.path.string(), o.safetensors, progress);
+    syncTree(tmp.path);
+    install(tmp.path, dst, o.force);
+    tmp.released = true;
+    return {dst.string(), {}, s.warnings};
+}
+
 } // namespace
 
 std::optional<ExportFormat> exportFormatFromName(const std::string &name)
@@ -264,6 +292,8 @@ std::optional<ExportFormat> exportFormatFromName(const std::string &name)
         return ExportFormat::FlaxMsgpack;
     if (name == "hdf5" || name == "h5")
         return ExportFormat::Hdf5;
+    if (name == "safetensors")
+        return ExportFormat::Safetensors;
     return std::nullopt;
 }
 
@@ -328,6 +358,7 @@ ExportResult exportTree(
     switch (options.format) {
     case ExportFormat::Orbax: return exportOrbax(root, d, options, progress);
     case ExportFormat::FlaxMsgpack: return exportFlax(root, d, options, progress);
+    case ExportFormat::Safetensors: return exportSafetensors(root, d, options, progress);
     case ExportFormat::Hdf5: {
         if (options.asStep)
             fail(ErrorCategory::InvalidArgument, kAsStepHdf5);

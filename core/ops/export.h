@@ -2,6 +2,7 @@
 
 #include "base/progress.h"
 #include "formats/orbax/pytree_writer.h"
+#include "formats/safetensors/safetensors_writer.h"
 #include "tree/node.h"
 
 #include <optional>
@@ -9,15 +10,18 @@
 
 namespace ckpt {
 
-enum class ExportFormat { Orbax, FlaxMsgpack, Hdf5 };
+enum class ExportFormat { Orbax, FlaxMsgpack, Hdf5, Safetensors };
 
-/// "orbax", "flax-msgpack", "hdf5" (the CLI's --to names); nullopt for anything else.
+/// "orbax", "flax-msgpack", "hdf5", "safetensors" (the CLI's --to names); nullopt for anything else.
 std::optional<ExportFormat> exportFormatFromName(const std::string &name);
 
 struct ExportOptions {
     ExportFormat format = ExportFormat::Orbax;
     orbax::PyTreeWriteOptions orbax; ///< zarr3, OCDBT, chunking
     bool hdf5Widen = false; ///< HDF5: store bfloat16/float8/... as float32 instead of raw bits
+    /// safetensors: a destination ending in `.safetensors` is one file; any other is a folder in
+    /// Hugging Face's layout (one file or shards plus index, safetensors_writer.h).
+    safetensors::WriteOptions safetensors;
     /// Add the result as step `asStep` of the run at the destination: Orbax writes
     /// `<dst>/<step dir>/<item>/` of a CheckpointManager root, Flax writes `<dst>/checkpoint_<step>`.
     std::optional<std::string> asStep;
@@ -33,10 +37,13 @@ inline constexpr const char *kStepFolderExists = "step folder exists"; ///< asSt
 inline constexpr const char *kAsStepEmpty = "the step to add the export as is empty; it needs a step number";
 inline constexpr const char *kAsStepHdf5
     = "an HDF5 export cannot be added as a step of a run; only Orbax and Flax exports can";
+inline constexpr const char *kAsStepSafetensors
+    = "a safetensors export cannot be added as a step of a run; only Orbax and Flax exports can";
 
 struct ExportResult {
     std::string path; ///< what was created: the file, item folder or step folder
     std::string item; ///< item name for Orbax --as-step, else empty
+    std::vector<std::string> warnings = {}; ///< what the export left out or converted (safetensors)
 };
 
 /// Writes `root` to `dst` in the chosen format. All output goes to a temporary sibling
