@@ -333,23 +333,26 @@ Context::Context()
 NodePtr apply(const NodePtr &root, const Operation &op, Context &ctx)
 {
     ctx.progress.throwIfCancelled();
-    return std::visit(Overloaded{
-                          [&](const Rename &o) { return doRename(root, o); },
-                          [&](const Delete &o) {
-                              requireNotRoot(o.path, "delete");
-                              return removeAt(root, editPath(o.path));
-                          },
-                          [&](const Graft &o) { return doGraft(root, o, ctx); },
-                          [&](const AddLeaf &o) { return doAddLeaf(root, o); },
-                          [&](const Cast &o) { return doCast(root, o); },
-                          [&](const Reshape &o) { return doReshape(root, o); },
-                          [&](const Transpose &o) { return doTranspose(root, o); },
-                          [&](const Stack &o) { return doStack(root, o); },
-                          [&](const Unstack &o) { return doUnstack(root, o); },
-                          [&](const SetValue &o) { return doSetValue(root, o); },
-                          [&](const SetElements &o) { return doSetElements(root, o); },
-                          [&](const ApplyTarget &o) { return doApplyTarget(root, o, ctx); },
-                      },
+    if (const std::vector<Operation> each = expandMatch(root, op); !each.empty())
+        return applyAll(root, each, ctx);
+    return std::visit(
+        Overloaded{
+            [&](const Rename &o) { return o.match.empty() ? doRename(root, o) : renameMatching(root, o); },
+            [&](const Delete &o) {
+                requireNotRoot(o.path, "delete");
+                return removeAt(root, editPath(o.path));
+            },
+            [&](const Graft &o) { return doGraft(root, o, ctx); },
+            [&](const AddLeaf &o) { return doAddLeaf(root, o); },
+            [&](const Cast &o) { return doCast(root, o); },
+            [&](const Reshape &o) { return doReshape(root, o); },
+            [&](const Transpose &o) { return doTranspose(root, o); },
+            [&](const Stack &o) { return doStack(root, o); },
+            [&](const Unstack &o) { return doUnstack(root, o); },
+            [&](const SetValue &o) { return doSetValue(root, o); },
+            [&](const SetElements &o) { return doSetElements(root, o); },
+            [&](const ApplyTarget &o) { return doApplyTarget(root, o, ctx); },
+        },
         op);
 }
 
@@ -365,17 +368,21 @@ std::string describe(const Operation &op)
 {
     return std::visit(
         Overloaded{
-            [](const Rename &o) { return "rename " + o.from + " -> " + o.to; },
-            [](const Delete &o) { return "delete " + o.path; },
+            [](const Rename &o) {
+                return "rename " + (o.match.empty() ? o.from : "/" + o.match + "/") + " -> " + o.to;
+            },
+            [](const Delete &o) { return "delete " + (o.match.empty() ? o.path : "/" + o.match + "/"); },
             [](const Graft &o) {
                 return "graft " + o.source.path + (o.from.empty() ? "" : ":" + o.from) + " -> " + o.to;
             },
             [](const AddLeaf &o) { return "add " + o.path; },
-            [](const Cast &o) { return "cast " + o.path + " to " + o.dtype; },
+            [](const Cast &o) { return "cast " + (o.match.empty() ? o.path : "/" + o.match + "/") + " to " + o.dtype; },
             [](const Reshape &o) { return "reshape " + o.path; },
-            [](const Transpose &o) { return "transpose " + o.path; },
+            [](const Transpose &o) { return "transpose " + (o.match.empty() ? o.path : "/" + o.match + "/"); },
             [](const Stack &o) { return "stack " + joined(o.from) + " -> " + o.to; },
-            [](const Unstack &o) { return "unstack " + o.from + " -> " + joined(o.to); },
+            [](const Unstack &o) {
+                return "unstack " + (o.match.empty() ? o.from : "/" + o.match + "/") + " -> " + joined(o.to);
+            },
             [](const SetValue &o) { return "set " + o.path + " = " + o.value.dump(); },
             [](const SetElements &o) { return "edit " + std::to_string(o.elements.size()) + " values of " + o.path; },
             [](const ApplyTarget &o) {

@@ -30,13 +30,19 @@ struct SourceRef {
 
 /// Move the node at `from` (a leaf or a subtree) to `to`. `to` must not exist (Mismatch
 /// "collision"); missing parents of `to` are created as dicts; containers emptied at `from` vanish.
+/// With `match` (a regex over whole leaf paths) instead of `from`: every matching leaf moves to
+/// `to` with `\1`.. replaced by its groups; all matches move at once (so `(.*)/value` -> `\1`
+/// unwraps NNX variables), and no match at all is InvalidArgument.
 struct Rename {
     std::string from, to;
+    std::string match = {};
 };
 
 /// Remove the node at `path` (containers emptied by it vanish; List items after it shift down).
+/// With `match` instead of `path`: every leaf whose whole path matches the regex.
 struct Delete {
     std::string path;
+    std::string match = {};
 };
 
 /// Place the subtree `from` of another checkpoint at `to`, leaves still reading from their source.
@@ -61,9 +67,11 @@ struct AddLeaf {
 
 /// Convert to `dtype` (edit_convert.h rules). On an array leaf: that leaf; on a container: every
 /// floating-point array leaf below it (integers, bools and complex stay).
+/// With `match` instead of `path`: every array leaf whose whole path matches the regex.
 struct Cast {
     std::string path;
     std::string dtype;
+    std::string match = {};
 };
 
 /// Same elements, new shape (C order); one dimension may be -1 (inferred). Counts differ: Mismatch.
@@ -73,9 +81,12 @@ struct Reshape {
 };
 
 /// Permute dimensions like NumPy transpose; empty `axes` reverses them.
+/// With `match` instead of `path`: every array leaf whose whole path matches the regex (e.g.
+/// `.*/kernel` for Flax (in, out) kernels to torch (out, in) weights).
 struct Transpose {
     std::string path;
     std::vector<size_t> axes;
+    std::string match = {};
 };
 
 /// Stack the arrays at `from` (equal shape and dtype) along a new dimension `axis` into `to`;
@@ -88,10 +99,14 @@ struct Stack {
 
 /// Split the array at `from` along `axis` into `to.size()` leaves (must equal that dimension);
 /// `from` is removed.
+/// With `match` instead of `from`: every matching array leaf is split, and `to` holds one template
+/// in which `\1`.. are the match's groups and `{i}` the index along `axis` (scanned layers:
+/// `params/layers/(.*)` -> `model/layers/{i}/\1`).
 struct Unstack {
     std::string from;
     std::vector<std::string> to;
     size_t axis = 0;
+    std::string match = {};
 };
 
 /// Set a leaf to a value: JSON string -> string leaf; bool/int/float -> Python scalar, except that
@@ -134,6 +149,11 @@ struct Context {
     Progress progress;
     Context();
 };
+
+/// The operations `op` stands for on `root` when it has a `match` (one per matching leaf, in tree
+/// order, with `match` empty); empty when it has none, and for a Rename (which moves all its
+/// matches at once). Throws InvalidArgument for a bad regex or when nothing matches.
+std::vector<Operation> expandMatch(const NodePtr &root, const Operation &op);
 
 /// The tree after `op`. Never modifies `root`.
 NodePtr apply(const NodePtr &root, const Operation &op, Context &context);

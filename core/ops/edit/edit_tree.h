@@ -33,6 +33,12 @@ NodePtr nodeOrFail(const NodePtr &root, const std::string &path, const char *wha
 /// `fn` returning the leaf unchanged keeps sharing). Subtrees with no change are shared.
 NodePtr mapLeaves(const NodePtr &root, const std::function<NodePtr(const Path &, const NodePtr &)> &fn);
 
+namespace edit {
+struct Rename;
+/// A Rename with `match` (edit.h): every matching leaf moves at once. Throws like the plain rename.
+NodePtr renameMatching(const NodePtr &root, const Rename &op);
+} // namespace edit
+
 /// Path text without leading/trailing '/', split into keys (`""` is the root).
 Path editPath(const std::string &text);
 

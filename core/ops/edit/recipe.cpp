@@ -159,9 +159,13 @@ json operationToJson(const edit::Operation &op)
     using namespace edit;
     return std::visit(Overloaded{
                           [](const Rename &o) -> json {
+                              if (!o.match.empty())
+                                  return {{"op", "rename"}, {"match", o.match}, {"to", o.to}};
                               return {{"op", "rename"}, {"from", o.from}, {"to", o.to}};
                           },
                           [](const Delete &o) -> json {
+                              if (!o.match.empty())
+                                  return {{"op", "delete"}, {"match", o.match}};
                               return {{"op", "delete"}, {"path", o.path}};
                           },
                           [](const Graft &o) -> json {
@@ -187,13 +191,19 @@ json operationToJson(const edit::Operation &op)
                               return j;
                           },
                           [](const Cast &o) -> json {
+                              if (!o.match.empty())
+                                  return {{"op", "cast"}, {"match", o.match}, {"dtype", o.dtype}};
                               return {{"op", "cast"}, {"path", o.path}, {"dtype", o.dtype}};
                           },
                           [](const Reshape &o) -> json {
                               return {{"op", "reshape"}, {"path", o.path}, {"shape", o.shape}};
                           },
                           [](const Transpose &o) -> json {
-                              json j = {{"op", "transpose"}, {"path", o.path}};
+                              json j = {{"op", "transpose"}};
+                              if (!o.match.empty())
+                                  j["match"] = o.match;
+                              else
+                                  j["path"] = o.path;
                               if (!o.axes.empty())
                                   j["axes"] = o.axes;
                               return j;
@@ -205,7 +215,14 @@ json operationToJson(const edit::Operation &op)
                               return j;
                           },
                           [](const Unstack &o) -> json {
-                              json j = {{"op", "unstack"}, {"from", o.from}, {"to", o.to}};
+                              json j = {{"op", "unstack"}};
+                              if (!o.match.empty()) {
+                                  j["match"] = o.match;
+                                  j["to"] = o.to.empty() ? std::string() : o.to.front();
+                              } else {
+                                  j["from"] = o.from;
+                                  j["to"] = o.to;
+                              }
                               if (o.axis)
                                   j["axis"] = o.axis;
                               return j;
@@ -240,10 +257,22 @@ edit::Operation operationFromJson(const json &j, const std::string &where)
     Reader r(j, where + " (" + kind + ")");
     r.raw("op");
     Operation result;
+    // `match` (a regex over leaf paths) stands in for the path member of these operations.
+    const bool match = r.has("match");
+    auto pathOrMatch = [&](const char *member) {
+        if (match && r.has(member))
+            bad(r.where(), std::string("\"match\" excludes \"") + member + "\"");
+        return match ? std::string() : r.str(member);
+    };
+    auto matchText = [&] { return match ? r.str("match") : std::string(); };
+    if (match && kind != "rename" && kind != "delete" && kind != "cast" && kind != "transpose" && kind != "unstack")
+        bad(r.where(), "\"match\" applies to rename, delete, cast, transpose and unstack");
     if (kind == "rename") {
-        result = Rename{r.str("from"), r.str("to")};
+        const std::string from = pathOrMatch("from");
+        result = Rename{from, r.str("to"), matchText()};
     } else if (kind == "delete") {
-        result = Delete{r.str("path")};
+        const std::string path = pathOrMatch("path");
+        result = Delete{path, matchText()};
     } else if (kind == "graft") {
         Graft g;
         g.to = r.str("to");
@@ -272,14 +301,15 @@ edit::Operation operationFromJson(const json &j, const std::string &where)
         a.shape = r.ints<uint64_t>("shape", false);
         result = a;
     } else if (kind == "cast") {
-        result = Cast{r.str("path"), r.str("dtype")};
+        const std::string path = pathOrMatch("path");
+        result = Cast{path, r.str("dtype"), matchText()};
     } else if (kind == "reshape") {
         Reshape s{r.str("path"), {}};
         r.raw("shape");
         s.shape = r.ints<int64_t>("shape", true);
         result = s;
     } else if (kind == "transpose") {
-        Transpose t{r.str("path"), {}};
+        Transpose t{pathOrMatch("path"), {}, matchText()};
         t.axes = r.ints<size_t>("axes", false);
         result = t;
     } else if (kind == "stack") {
@@ -290,8 +320,12 @@ edit::Operation operationFromJson(const json &j, const std::string &where)
         result = s;
     } else if (kind == "unstack") {
         Unstack u;
-        u.from = r.str("from");
-        u.to = r.strings("to");
+        u.from = pathOrMatch("from");
+        u.match = matchText();
+        if (match)
+            u.to = {r.str("to")};
+        else
+            u.to = r.strings("to");
         u.axis = r.uint("axis", 0);
         result = u;
     } else if (kind == "set") {

@@ -40,6 +40,12 @@ inline constexpr int kRecipeVersion = 1;
 ///   {"op": "unstack", "from": P, "to": [P, ...], "axis": i (default 0)}
 ///   {"op": "set",     "path": P, "value": V | string | null}
 ///   {"op": "set_elements", "path": P, "elements": [{"index": [i, ...], "value": V}, ...]}
+///   "match": REGEX instead of the path member ("from" / "path") of rename, delete, cast, transpose
+///   and unstack applies the operation to every leaf whose whole path matches (edit.h): rename's
+///   "to" and unstack's single "to" template use \\1.. for the groups, unstack's also {i}.
+///     {"op": "transpose", "match": ".*/kernel"}
+///     {"op": "rename", "match": "params/(.*)/kernel", "to": "\\1/weight"}
+///     {"op": "unstack", "match": "params/layers/(.*)", "to": "model/layers/{i}/\\1"}
 ///   {"op": "apply_target", "target": SOURCE, "renames": ["REGEX=REPL", ...] (default []),
 ///                     "original_keys": ["TARGET_REGEX=TEMPLATE", ...] (default [])}
 ///                     renames map checkpoint paths to target paths; original_keys map target
