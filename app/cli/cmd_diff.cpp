@@ -7,6 +7,7 @@
 #include "ops/diff/diff.h"
 #include "ops/diff/diff_json.h"
 #include "ops/diff/diff_run.h"
+#include "ops/edit/recipe.h"
 #include "ops/tree_json.h"
 
 #include <cmath>
@@ -16,10 +17,12 @@
 namespace ckpt::cli {
 namespace {
 
-constexpr const char *kDiffUsage = "ckpt diff A B [--step-a N] [--step-b M] [--item NAME] [--atol X] [--rtol Y] "
-                                   "[--nan-equal] [--rename 'REGEX=REPL' ...] [--only-differences] [--json] | "
-                                   "ckpt diff RUN --step-a N --step-b M [options as above] | "
-                                   "ckpt diff ROOT --steps FROM..TO [--item NAME] [--atol X] [--rtol Y] [--json]";
+constexpr const char *kDiffUsage
+    = "ckpt diff A B [--step-a N] [--step-b M] [--item NAME] [--atol X] [--rtol Y] "
+      "[--nan-equal] [--rename 'REGEX=REPL' ...] [--recipe-a R.json] [--recipe-b R.json] [--flat-names] "
+      "[--only-differences] [--json] | "
+      "ckpt diff RUN --step-a N --step-b M [options as above] | "
+      "ckpt diff ROOT --steps FROM..TO [--item NAME] [--atol X] [--rtol Y] [--json]";
 
 double toleranceArg(const CliArgs &a, const std::string &name)
 {
@@ -171,8 +174,8 @@ int runView(const CliArgs &a, const ArrayCompareOptions &compare)
 
 int cmdDiff(const std::vector<std::string> &args)
 {
-    const CliArgs a = parseArgs(args, {"json", "nan-equal", "only-differences"},
-        {"step-a", "step-b", "item", "atol", "rtol", "rename", "steps"});
+    const CliArgs a = parseArgs(args, {"json", "nan-equal", "only-differences", "flat-names"},
+        {"step-a", "step-b", "item", "atol", "rtol", "rename", "steps", "recipe-a", "recipe-b"});
     ArrayCompareOptions compare;
     compare.atol = toleranceArg(a, "atol");
     compare.rtol = toleranceArg(a, "rtol");
@@ -199,8 +202,16 @@ int cmdDiff(const std::vector<std::string> &args)
         ob.step = a.get("step-b");
     if (a.has("item"))
         oa.item = ob.item = a.get("item");
-    const Checkpoint ca = openNamingFlags(pathA, oa, {"--step-a", "--item"});
-    const Checkpoint cb = openNamingFlags(pathB, ob, {"--step-b", "--item"});
+    oa.flatNames = ob.flatNames = a.has("flat-names");
+    Checkpoint ca = openNamingFlags(pathA, oa, {"--step-a", "--item"});
+    Checkpoint cb = openNamingFlags(pathB, ob, {"--step-b", "--item"});
+    // A recipe on one side maps it onto the other's names and layout before comparing (a conversion
+    // checked against its source): the recipe's leaves stay lazy, so nothing is read twice.
+    edit::Context context;
+    if (a.has("recipe-a"))
+        ca.root = replay(ca.root, loadRecipe(a.get("recipe-a")), context);
+    if (a.has("recipe-b"))
+        cb.root = replay(cb.root, loadRecipe(a.get("recipe-b")), context);
     const DiffResult r = diffTrees(ca.root, cb.root, options);
     const bool onlyDiff = a.has("only-differences");
     const int code = r.summary.identical() ? 0 : 1;
@@ -212,6 +223,9 @@ int cmdDiff(const std::vector<std::string> &args)
         j["b"] = sourceJson(cb);
         j["options"] = {{"atol", compare.atol}, {"rtol", compare.rtol}, {"nan_equal", compare.nanEqual},
             {"rename", a.all("rename")}};
+        for (const char *side : {"recipe-a", "recipe-b"})
+            if (a.has(side))
+                j["options"][side == std::string("recipe-a") ? "recipe_a" : "recipe_b"] = a.get(side);
         nlohmann::json warnings = nlohmann::json::array();
         for (const std::string &w : ca.warnings)
             warnings.push_back("a: " + w);

@@ -7,11 +7,13 @@
 #include "document_controller.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
+#include "ops/edit/recipe.h"
 #include "progress_strip.h"
 #include "tree/key.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -27,7 +29,8 @@
 #include <utility>
 
 struct DiffView::Result {
-    CheckpointPtr a, b;
+    CheckpointPtr a, b; ///< what was compared: the opened sides after their recipes
+    CheckpointPtr openedA, openedB; ///< as opened, before any recipe
     ckpt::DiffResult diff;
     std::optional<ckpt::Error> error; ///< of the comparison (a and b opened) or of opening one side
 };
@@ -104,6 +107,30 @@ DiffView::DiffView(QWidget *parent)
     renameBar->addWidget(m_renameEdit, 2);
     renameBar->addWidget(m_renameMessage, 1);
     layout->addLayout(renameBar);
+
+    // A recipe on one side maps it onto the other's names and layout before comparing, so a
+    // conversion (e.g. Orbax -> safetensors with torch names) is checked against its source.
+    auto *recipeBar = new QHBoxLayout;
+    for (int side = 0; side < 2; ++side) {
+        auto *edit = new QLineEdit(this);
+        edit->setObjectName(side == 0 ? QStringLiteral("recipeA") : QStringLiteral("recipeB"));
+        edit->setPlaceholderText(tr("recipe JSON applied to %1 before comparing (optional)")
+                                     .arg(side == 0 ? QStringLiteral("A") : QStringLiteral("B")));
+        edit->setClearButtonEnabled(true);
+        auto *browse = new QToolButton(this);
+        browse->setText(tr("Browse…"));
+        connect(browse, &QToolButton::clicked, this, [this, edit] {
+            const QString path
+                = QFileDialog::getOpenFileName(this, tr("Recipe"), edit->text(), tr("Recipes (*.json);;All files (*)"));
+            if (!path.isEmpty())
+                edit->setText(path);
+        });
+        recipeBar->addWidget(new QLabel(side == 0 ? tr("Recipe A:") : tr("Recipe B:"), this));
+        recipeBar->addWidget(edit, 1);
+        recipeBar->addWidget(browse);
+        (side == 0 ? m_recipeA : m_recipeB) = edit;
+    }
+    layout->addLayout(recipeBar);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_tree = new QTreeView(split);
@@ -220,6 +247,8 @@ void DiffView::run(
     m_diffJob->abandon();
     m_a.reset();
     m_b.reset();
+    m_openedA.reset();
+    m_openedB.reset();
     m_options = options;
     m_tolerance->setOptions(options.compare);
     QStringList rules;
@@ -233,13 +262,24 @@ void DiffView::run(
     showPlaneMessage({});
     m_strip->showBusy(tr("Comparing…"));
     m_diffJob->start(
-        [openA = std::move(openA), openB = std::move(openB), options](const ckpt::Progress &progress) {
+        [openA = std::move(openA), openB = std::move(openB), options,
+            recipeA = m_recipeA->text().trimmed().toStdString(),
+            recipeB = m_recipeB->text().trimmed().toStdString()](const ckpt::Progress &progress) {
             ckpt::Progress quiet;
             quiet.isCancelled = progress.isCancelled;
             Result r;
-            r.a = openA(quiet);
-            r.b = openB(quiet);
+            r.openedA = r.a = openA(quiet);
+            r.openedB = r.b = openB(quiet);
             try {
+                ckpt::edit::Context context;
+                context.progress = quiet;
+                for (auto [side, recipe] : {std::pair{&r.a, &recipeA}, std::pair{&r.b, &recipeB}}) {
+                    if (recipe->empty())
+                        continue;
+                    auto mapped = std::make_shared<ckpt::Checkpoint>(**side);
+                    mapped->root = ckpt::replay(mapped->root, ckpt::loadRecipe(*recipe), context);
+                    *side = std::move(mapped);
+                }
                 r.diff = ckpt::diffTrees(r.a->root, r.b->root, options, progress);
             } catch (const std::exception &e) {
                 r.error = errorFromException(e);
@@ -301,9 +341,9 @@ void DiffView::parseRenames()
 
 bool DiffView::recompare()
 {
-    if (isRunning() || !m_a || !m_b || !m_renamesValid)
+    if (isRunning() || !m_openedA || !m_openedB || !m_renamesValid)
         return false;
-    start(m_a, m_b, options());
+    start(m_openedA, m_openedB, options());
     return true;
 }
 
@@ -331,12 +371,16 @@ void DiffView::onDiffFinished(Result &&r)
         emit finished(false);
         return;
     }
-    m_a = r.a; // kept when only the comparison failed (e.g. rename rules), so it can be run again
+    m_a = r.a;
     m_b = r.b;
+    m_openedA = r.openedA; // kept when only the comparison failed (e.g. rename rules), so it can be run again
+    m_openedB = r.openedB;
     if (r.error) {
-        if (!m_a || !m_b) {
+        if (!m_openedA || !m_openedB) {
             m_a.reset();
             m_b.reset();
+            m_openedA.reset();
+            m_openedB.reset();
         }
         m_strip->showDone(tr("Diff failed: %1").arg(DocumentController::describe(*r.error)));
         emit finished(false);

@@ -51,7 +51,10 @@ public:
         const ckpt::OpenOptions &openB, const ckpt::DiffOptions &options = {});
     /// Selects the row of aligned path `path` when the diff now running finishes (once).
     void selectWhenFinished(const QString &path) { m_pendingSelect = path; }
-    /// The two checkpoints of the last finished diff (null before one finished).
+    /// Recipe files applied to A and B (after opening, before comparing); empty: none.
+    QLineEdit *recipeAEdit() const { return m_recipeA; }
+    QLineEdit *recipeBEdit() const { return m_recipeB; }
+    /// The two checkpoints of the last finished diff, after their recipes (null before one finished).
     CheckpointPtr sideA() const { return m_a; }
     CheckpointPtr sideB() const { return m_b; }
     void cancel();
@@ -109,7 +112,9 @@ private:
     void parseRenames();
     void applyScales();
 
-    CheckpointPtr m_a, m_b;
+    CheckpointPtr m_a, m_b; ///< compared (after the recipes)
+    CheckpointPtr m_openedA, m_openedB; ///< as opened; what Compare again starts from
+    QLineEdit *m_recipeA = nullptr, *m_recipeB = nullptr;
     DiffModel *m_model;
     DiffFilterProxy *m_proxy;
     QTreeView *m_tree;

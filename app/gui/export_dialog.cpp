@@ -37,11 +37,22 @@ ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
     m_format->addItem(tr("Orbax PyTree checkpoint"), int(ckpt::ExportFormat::Orbax));
     m_format->addItem(tr("Flax msgpack"), int(ckpt::ExportFormat::FlaxMsgpack));
     m_format->addItem(tr("HDF5"), int(ckpt::ExportFormat::Hdf5));
+    m_format->addItem(tr("Hugging Face safetensors"), int(ckpt::ExportFormat::Safetensors));
     form->addRow(tr("Format:"), m_format);
 
     m_zarr3 = new QCheckBox(tr("zarr v3 arrays (--zarr3)"), this);
     m_noOcdbt = new QCheckBox(tr("One zarr folder per array, no OCDBT (--no-ocdbt)"), this);
-    m_widen = new QCheckBox(tr("Widen bfloat16 / float8 / int4 to float32"), this);
+    m_widen = new QCheckBox(tr("Widen dtypes the format lacks (HDF5: bfloat16 / float8 / int4 as float32; "
+                               "safetensors: int4 / uint4 / int2 / uint2 and three float8s as I8 / U8 / F16)"),
+        this);
+    auto *shardRow = new QHBoxLayout;
+    m_shardSize = new QLineEdit(QStringLiteral("5GB"), this);
+    m_shardSize->setMaximumWidth(120);
+    m_shardSize->setToolTip(tr("A destination ending in .safetensors is one file; a folder gets model.safetensors "
+                               "or shards of at most this size plus model.safetensors.index.json"));
+    shardRow->addWidget(new QLabel(tr("safetensors shard size:"), this));
+    shardRow->addWidget(m_shardSize);
+    shardRow->addStretch(1);
     auto *stepRow = new QHBoxLayout;
     m_asStep = new QCheckBox(tr("Add as step"), this);
     m_step = new QSpinBox(this);
@@ -57,6 +68,7 @@ ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
     for (QWidget *w :
         {static_cast<QWidget *>(m_zarr3), static_cast<QWidget *>(m_noOcdbt), static_cast<QWidget *>(m_widen)})
         options->addWidget(w);
+    options->addLayout(shardRow);
     options->addLayout(stepRow);
     options->addWidget(m_force);
     form->addRow(tr("Options:"), options);
@@ -135,8 +147,10 @@ void ExportDialog::updateEnabled()
     m_format->setEnabled(!busy);
     m_zarr3->setEnabled(!busy && orbax);
     m_noOcdbt->setEnabled(!busy && orbax);
-    m_widen->setEnabled(!busy && format == ckpt::ExportFormat::Hdf5);
-    m_asStep->setEnabled(!busy && format != ckpt::ExportFormat::Hdf5);
+    const bool safetensors = format == ckpt::ExportFormat::Safetensors;
+    m_widen->setEnabled(!busy && (format == ckpt::ExportFormat::Hdf5 || safetensors));
+    m_shardSize->setEnabled(!busy && safetensors);
+    m_asStep->setEnabled(!busy && format != ckpt::ExportFormat::Hdf5 && !safetensors);
     m_step->setEnabled(!busy && m_asStep->isEnabled() && m_asStep->isChecked());
     m_force->setEnabled(!busy);
     m_dest->setEnabled(!busy);
@@ -153,8 +167,13 @@ ckpt::ExportOptions ExportDialog::options() const
         o.orbax.useOcdbt = !m_noOcdbt->isChecked();
     }
     o.hdf5Widen = o.format == ckpt::ExportFormat::Hdf5 && m_widen->isChecked();
-    if (m_asStep->isChecked() && o.format != ckpt::ExportFormat::Hdf5)
+    if (m_asStep->isEnabled() && m_asStep->isChecked())
         o.asStep = std::to_string(m_step->value());
+    if (o.format == ckpt::ExportFormat::Safetensors) {
+        o.safetensors.widen = m_widen->isChecked();
+        if (const auto bytes = ckpt::safetensors::parseSize(m_shardSize->text().toStdString()))
+            o.safetensors.maxShardBytes = *bytes;
+    }
     o.force = m_force->isChecked();
     o.sourcePaths.push_back(m_checkpoint->path);
     if (m_checkpoint->metadata.contains("step_path") && m_checkpoint->metadata["step_path"].is_string())
@@ -169,6 +188,9 @@ void ExportDialog::browse()
     if (format == ckpt::ExportFormat::Orbax || m_asStep->isChecked())
         path = QFileDialog::getSaveFileName(
             this, tr("Export to folder"), destination(), {}, nullptr, QFileDialog::DontConfirmOverwrite);
+    else if (format == ckpt::ExportFormat::Safetensors)
+        path = QFileDialog::getSaveFileName(this, tr("Export to a safetensors file or folder"), destination(),
+            tr("safetensors (*.safetensors);;Folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
     else if (format == ckpt::ExportFormat::Hdf5)
         path = QFileDialog::getSaveFileName(this, tr("Export to HDF5 file"), destination(), tr("HDF5 (*.h5 *.hdf5)"));
     else
@@ -185,6 +207,11 @@ bool ExportDialog::startExport()
     const QString dst = destination();
     if (dst.isEmpty()) {
         m_status->setText(tr("Choose a destination first."));
+        return false;
+    }
+    if (ckpt::ExportFormat(m_format->currentData().toInt()) == ckpt::ExportFormat::Safetensors
+        && !ckpt::safetensors::parseSize(m_shardSize->text().toStdString())) {
+        m_status->setText(tr("The shard size \"%1\" is not a size like 5GB, 500MB or 2GiB.").arg(m_shardSize->text()));
         return false;
     }
     m_progress->setValue(0);
@@ -220,6 +247,9 @@ void ExportDialog::onFinished(std::optional<ckpt::Error> error, const ckpt::Expo
     }
     m_progress->setValue(1000);
     const QString path = QString::fromStdString(result.path);
-    m_status->setText(tr("Exported to %1").arg(path));
+    QString text = tr("Exported to %1").arg(path);
+    for (const std::string &w : result.warnings)
+        text += QStringLiteral("\n") + tr("Note: %1").arg(QString::fromStdString(w));
+    m_status->setText(text);
     emit exported(path);
 }

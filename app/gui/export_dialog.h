@@ -51,6 +51,7 @@ public:
     QCheckBox *zarr3Box() const { return m_zarr3; }
     QCheckBox *noOcdbtBox() const { return m_noOcdbt; }
     QCheckBox *widenBox() const { return m_widen; }
+    QLineEdit *shardSizeEdit() const { return m_shardSize; }
     QCheckBox *asStepBox() const { return m_asStep; }
     QSpinBox *stepSpin() const { return m_step; }
     QCheckBox *forceBox() const { return m_force; }
@@ -69,6 +70,7 @@ private:
     QCheckBox *m_zarr3, *m_noOcdbt, *m_widen, *m_asStep, *m_force;
     QSpinBox *m_step;
     QLineEdit *m_dest;
+    QLineEdit *m_shardSize; ///< safetensors folder exports: bytes per shard
     QProgressBar *m_progress;
     QLabel *m_status;
     QPushButton *m_exportButton;

@@ -10,6 +10,7 @@
 #include "step_list_model.h"
 #include "steps_dock.h"
 
+#include "ops/edit/recipe.h"
 #include "ops/export.h"
 
 #include "tree/key.h"
@@ -325,6 +326,62 @@ private slots:
 
         view->renameEdit()->setPlainText(QStringLiteral("params/(.*)=model/\\1\nopt_state/(.*=\\1"));
         QVERIFY(saveScreenshot(view, QStringLiteral("diff_view_bad_rule")));
+    }
+
+    void recipeMapsOneSide()
+    {
+        // B: the demo state after a recipe (every kernel transposed, params/ renamed model/), as a
+        // conversion to another framework's names would make it. A recipe on A lines them up again.
+        const QString a = QStringLiteral(CKPT_SOURCE_DIR "/resources/demo/flax_state.msgpack");
+        if (!QFileInfo::exists(a))
+            QSKIP("demo checkpoint missing");
+        QTemporaryDir tmp;
+        const QString recipe = tmp.filePath(QStringLiteral("map.json"));
+        const ckpt::Recipe r = ckpt::recipeFromJson(nlohmann::json::parse(R"json({"ckpt_recipe": 1, "operations": [
+            {"op": "transpose", "match": "params/.*/kernel"},
+            {"op": "rename", "match": "params/(.*)", "to": "model/\\1"}]})json"));
+        ckpt::saveRecipe(r, recipe.toStdString());
+        ckpt::edit::Context ctx;
+        const ckpt::NodePtr mapped = ckpt::replay(ckpt::openCheckpoint(a.toStdString()).root, r, ctx);
+        ckpt::ExportOptions eo;
+        eo.format = ckpt::ExportFormat::FlaxMsgpack;
+        const QString b = tmp.filePath(QStringLiteral("mapped.msgpack"));
+        ckpt::exportTree(mapped, b.toStdString(), eo);
+
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(a);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        DiffView *view = w.diffWith(b);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(statusOf(view->model(), "params/conv/kernel"), QStringLiteral("removed"));
+
+        // A recipe that cannot be read fails the diff with its message; the sides stay for a retry.
+        view->recipeAEdit()->setText(tmp.filePath(QStringLiteral("missing.json")));
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QVERIFY2(view->statusLabel()->text().startsWith(QStringLiteral("Diff failed:")),
+            qPrintable(view->statusLabel()->text()));
+        view->recipeAEdit()->setText(recipe);
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 29 leaves"));
+        QCOMPARE(statusOf(view->model(), "model/hidden/kernel"), QStringLiteral("same"));
+        // The heatmaps read the mapped side: A's kernel is shown transposed like B's.
+        QVERIFY(view->sideA()->root->child("model"));
+        view->proxy()->setCategoryShown(DiffModel::Same, true);
+        QVERIFY(view->selectPath(QStringLiteral("model/hidden/kernel")));
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isReadingPlanes() && view->heatmapA()->window().rows > 0, kWaitMs);
+        QCOMPARE(view->heatmapA()->window().rows, view->heatmapB()->window().rows);
+        QVERIFY(saveScreenshot(view, QStringLiteral("diff_view_recipe"), {1400, 900}));
+        // Compare again starts from the sides as opened: the recipe is not applied twice.
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(view->statusLabel()->text(), QStringLiteral("Identical: 29 leaves"));
+        view->recipeAEdit()->clear();
+        QVERIFY(view->recompare());
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isRunning(), kWaitMs);
+        QCOMPARE(statusOf(view->model(), "params/conv/kernel"), QStringLiteral("removed"));
     }
 
     void sharedScale()

@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -26,6 +27,17 @@ QByteArray fileBytes(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+/// Digest of every array leaf by path (scalars, strings and empty containers left out).
+std::map<std::string, std::string> arrayDigests(const ckpt::NodePtr &root)
+{
+    std::map<std::string, std::string> out;
+    ckpt::forEachLeaf(root, [&](const ckpt::Path &p, const ckpt::NodePtr &n) {
+        if (n->kind() == ckpt::NodeKind::Array)
+            out[ckpt::joinPath(p)] = ckpt::arrayDigest(*n->array());
+    });
+    return out;
 }
 
 } // namespace
@@ -106,6 +118,50 @@ private slots:
         dialog->setDestination(QString());
         QVERIFY(!dialog->startExport());
         QCOMPARE(dialog->statusText(), QStringLiteral("Choose a destination first."));
+    }
+
+    void safetensorsFolderAndFile()
+    {
+        const QString src = corpusFile(QStringLiteral("flax_msgpack/transformer_mpc_depth/checkpoint_0"));
+        if (src.isEmpty())
+            QSKIP("corpus transformer_mpc_depth missing");
+        TestSettings s;
+        MainWindow w(s.settings.get());
+        w.openPath(src);
+        QTRY_VERIFY_WITH_TIMEOUT(w.document()->current() != nullptr, kWaitMs);
+        const auto arrays = arrayDigests(w.document()->current()->root); // what safetensors holds
+        QTemporaryDir tmp;
+        ExportDialog *dialog = w.showExportDialog();
+        dialog->setFormat(ckpt::ExportFormat::Safetensors);
+        QVERIFY(dialog->shardSizeEdit()->isEnabled());
+        QVERIFY(dialog->widenBox()->isEnabled());
+        QVERIFY(!dialog->zarr3Box()->isEnabled());
+        QVERIFY(!dialog->asStepBox()->isEnabled());
+        dialog->shardSizeEdit()->setText(QStringLiteral("five gigs"));
+        dialog->setDestination(tmp.filePath(QStringLiteral("hf")));
+        QVERIFY(!dialog->startExport());
+        QVERIFY(dialog->statusText().contains(QStringLiteral("not a size")));
+        dialog->shardSizeEdit()->setText(QStringLiteral("64KB"));
+        QCOMPARE(dialog->options().safetensors.maxShardBytes, uint64_t(64000));
+        QSignalSpy done(dialog, &ExportDialog::exported);
+        QVERIFY(dialog->startExport());
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), kWaitMs);
+        QVERIFY2(done.count() == 1, qPrintable(dialog->statusText()));
+        QVERIFY(QFileInfo::exists(tmp.filePath(QStringLiteral("hf/model.safetensors.index.json"))));
+        for (const QString &dst :
+            {tmp.filePath(QStringLiteral("hf")), tmp.filePath(QStringLiteral("one.safetensors"))}) {
+            if (dst.endsWith(QStringLiteral(".safetensors"))) {
+                dialog->setDestination(dst);
+                QVERIFY(dialog->startExport());
+                QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), kWaitMs);
+                QCOMPARE(done.count(), 2);
+            }
+            const ckpt::Checkpoint back = ckpt::openCheckpoint(dst.toStdString());
+            QCOMPARE(back.format, std::string(ckpt::kFormatSafetensors));
+            auto got = arrayDigests(back.root);
+            for (const auto &[path, digest] : arrays)
+                QVERIFY2(got.count(path) && got[path] == digest, path.c_str());
+        }
     }
 
     void asStepIntoRun()
