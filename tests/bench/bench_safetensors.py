@@ -68,23 +68,34 @@ def measured(cmd, env=None):
             "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
 
 
-def make_source(path, size_gb, leaves, seed=0):
-    import jax.numpy as jnp
-    import orbax.checkpoint as ocp
-    rng = np.random.default_rng(seed)
-    per = int(size_gb * 1e9) // leaves
-    tree = {"params": {}}
-    for i in range(leaves):
-        bf16 = i % 2 == 0
-        cols = 4096
-        rows = max(1, per // (cols * (2 if bf16 else 4)))
-        a = rng.standard_normal((rows, cols), dtype=np.float32)
-        if bf16:
-            a = np.asarray(jnp.asarray(a, dtype=jnp.bfloat16))
-        tree["params"][f"layer_{i:03d}"] = {"kernel": a}
-    with ocp.PyTreeCheckpointer() as c:
-        c.save(path, tree)
-    return sum(a["kernel"].nbytes for a in tree["params"].values())
+# Written by a child process: the benchmark's own process stays small, because a child's peak RSS
+# (wait4) counts the pages it inherited from its parent at fork, before exec.
+MAKE_SOURCE = r"""
+import sys, logging
+logging.getLogger("absl").setLevel(logging.ERROR)
+import numpy as np, jax.numpy as jnp, orbax.checkpoint as ocp
+path, size_gb, leaves = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(0)
+per = int(size_gb * 1e9) // leaves
+tree = {"params": {}}
+for i in range(leaves):
+    bf16 = i % 2 == 0
+    rows = max(1, per // (4096 * (2 if bf16 else 4)))
+    a = rng.standard_normal((rows, 4096), dtype=np.float32)
+    if bf16:
+        a = np.asarray(jnp.asarray(a, dtype=jnp.bfloat16))
+    tree["params"][f"layer_{i:03d}"] = {"kernel": a}
+with ocp.PyTreeCheckpointer() as c:
+    c.save(path, tree)
+print(sum(a["kernel"].nbytes for a in tree["params"].values()))
+"""
+
+
+def make_source(path, size_gb, leaves):
+    env = dict(os.environ, JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="2")
+    out = subprocess.run([sys.executable, "-c", MAKE_SOURCE, path, str(size_gb), str(leaves)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip().splitlines()[-1])
 
 
 def warm(path):
