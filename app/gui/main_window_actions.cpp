@@ -138,7 +138,8 @@ void MainWindow::rebuildRecentMenu()
 void MainWindow::openFileDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint file"), {},
-        tr("Checkpoints (*.msgpack *.mpack *.mpk checkpoint checkpoint_*);;All files (*)"));
+        tr("Checkpoints (*.msgpack *.mpack *.mpk *.safetensors *.index.json *.h5 checkpoint checkpoint_*);;All files "
+           "(*)"));
     if (!path.isEmpty())
         openPath(path);
 }
