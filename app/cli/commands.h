@@ -19,6 +19,7 @@ int cmdSteps(const std::vector<std::string> &args);
 int cmdDiff(const std::vector<std::string> &args);
 int cmdTransform(const std::vector<std::string> &args);
 int cmdApply(const std::vector<std::string> &args);
+int cmdDu(const std::vector<std::string> &args);
 
 /// `-o` becomes `--output` (parseArgs knows only long options).
 std::vector<std::string> expandShortOutput(const std::vector<std::string> &args);

@@ -14,7 +14,8 @@ namespace {
 
 constexpr const char *kUsage = R"(usage: ckpt <command> [options]
 
-Inspect, compare and convert JAX checkpoints (Flax msgpack files, Orbax checkpoints and runs).
+Inspect, compare and convert JAX checkpoints (Flax msgpack files, Orbax checkpoints and runs,
+Hugging Face safetensors and sharded checkpoints).
 
 commands:
   steps ROOT [--json]             steps of a run: items, size, time, completeness
@@ -26,13 +27,14 @@ commands:
   stats PATH [KEYPATH] [--json] [--histogram]
                                   min, max, mean, std, NaN/Inf/zero counts per array
   diff A B [--step-a N] [--step-b M] [--atol X] [--rtol Y] [--nan-equal]
-       [--rename 'REGEX=REPL' ...] [--only-differences] [--json]
+       [--rename 'REGEX=REPL' ...] [--recipe-a R.json] [--recipe-b R.json]
+       [--only-differences] [--json]
                                   leaf-by-leaf comparison; exit 0 identical, 1 different
   diff RUN --step-a N --step-b M [...] the same for two steps of one run
   diff ROOT --steps FROM..TO [--json]
                                   run view: per leaf, ||B-A||/||A|| between consecutive steps
-  convert SRC DST --to orbax|flax-msgpack|hdf5 [--zarr3] [--no-ocdbt] [--hdf5-widen]
-          [--as-step M] [--force]
+  convert SRC DST --to orbax|flax-msgpack|hdf5|safetensors [--zarr3] [--no-ocdbt]
+          [--hdf5-widen] [--max-shard-size 5GB] [--name-sep .] [--widen] [--as-step M] [--force]
                                   write the checkpoint in another format (atomically)
   transform SRC --target TARGET [--rename 'REGEX=REPL' ...] [--report] [--json]
             [-o DST [--to FORMAT]] [--save-recipe FILE]
@@ -41,8 +43,10 @@ commands:
                                   transforms; exit 0 when nothing is missing or mismatched
   apply RECIPE SRC -o DST [--to FORMAT]
                                   replay an edit recipe (JSON) and write the result
+  du PATH [--depth N] [--json]    parameters, memory and stored bytes per subtree and dtype
 
-reading commands accept --step N and --item NAME for runs and composite checkpoints.
+reading commands accept --step N and --item NAME for runs and composite checkpoints, and
+--flat-names (safetensors names stay flat keys).
 exit status: 0 ok, 1 differences or problems found, 2 error.
 )";
 
@@ -62,6 +66,7 @@ int main(int argc, char **argv)
         {"diff", ckpt::cli::cmdDiff},
         {"transform", ckpt::cli::cmdTransform},
         {"apply", ckpt::cli::cmdApply},
+        {"du", ckpt::cli::cmdDu},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);

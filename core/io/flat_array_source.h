@@ -27,6 +27,7 @@ public:
     std::string location() const override;
     /// Path, offset and length of every piece when each piece lies directly in a File; else empty.
     std::string storageFingerprint() const override;
+    std::optional<uint64_t> storedBytes() const override { return m_info.numBytes(); }
     const std::vector<Piece> &pieces() const { return m_pieces; }
 
 private:

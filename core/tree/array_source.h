@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -106,6 +107,10 @@ public:
     /// An identity of the stored bytes (e.g. file + offset + length) that is equal only when two
     /// sources decode from the very same stored bytes, so diff can read them once. Empty: unknown.
     virtual std::string storageFingerprint() const { return {}; }
+
+    /// Bytes the array takes in storage (compressed chunks, packed bits) as far as the store can
+    /// tell without reading data; nullopt when unknown (arrays in memory, computed edits).
+    virtual std::optional<uint64_t> storedBytes() const { return std::nullopt; }
 
     /// The chunk grid behind this source, or null when it is not stored as separate chunks.
     /// Valid as long as the source.

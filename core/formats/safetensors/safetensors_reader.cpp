@@ -53,6 +53,7 @@ public:
             readElements(rows.offset(r), out.subspan(r * rows.rowElements(), rows.rowElements()));
         }
     }
+    std::optional<uint64_t> storedBytes() const override { return (m_info.numElements() * uint64_t(m_bits) + 7) / 8; }
     std::string location() const override
     {
         return m_file->name() + " @ byte " + std::to_string(m_offset) + " (" + std::to_string(m_bits) + "-bit packed)";

@@ -477,6 +477,32 @@ void ChunkedArraySource::decodeInto(const Slab &slab, std::span<std::byte> out, 
         std::rethrow_exception(firstError);
 }
 
+uint64_t ChunkReader::storedSize(const std::vector<uint64_t> &index) const
+{
+    const RandomAccessPtr value = m_store->get(chunkKey(index));
+    return value ? value->size() : 0;
+}
+
+std::optional<uint64_t> ChunkedArraySource::storedBytes() const
+{
+    const size_t rank = m_info.shape.size();
+    std::vector<uint64_t> grid(rank), index(rank, 0);
+    for (size_t d = 0; d < rank; ++d) {
+        if (m_info.shape[d] == 0)
+            return 0;
+        grid[d] = (m_info.shape[d] + m_info.chunkShape[d] - 1) / m_info.chunkShape[d];
+    }
+    uint64_t total = 0;
+    while (true) {
+        total += m_reader->storedSize(index);
+        size_t d = rank;
+        while (d > 0 && ++index[d - 1] == grid[d - 1])
+            index[--d] = 0;
+        if (d == 0)
+            return total;
+    }
+}
+
 std::string ChunkedArraySource::encodingKey() const
 {
     std::string fill;

@@ -47,6 +47,8 @@ public:
     /// that are not stored. Errors name the chunk.
     std::unique_ptr<ChunkStream> openChunkStream(
         const std::vector<uint64_t> &index, const std::vector<std::byte> &fill) const;
+    /// Size of the chunk's stored value (0 when it is not stored); opens no data.
+    uint64_t storedSize(const std::vector<uint64_t> &index) const;
     /// KvStore::fingerprint of the chunk's key (empty when unknown).
     std::string fingerprint(const std::vector<uint64_t> &index) const;
     /// Bytes of one whole decoded chunk.
@@ -85,6 +87,8 @@ public:
     void readSlab(const Slab &slab, std::span<std::byte> out, const Progress &progress = {}) const override;
     std::string location() const override { return m_location; }
     const ChunkedStorage *chunkedStorage() const override { return this; }
+    /// The sizes of the stored chunks (one store lookup per chunk of the grid).
+    std::optional<uint64_t> storedBytes() const override;
 
     std::string encodingKey() const override;
     std::string chunkFingerprint(const std::vector<uint64_t> &index) const override;
