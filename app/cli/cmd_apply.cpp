@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "flag_hints.h"
 #include "open_args.h"
+#include "progress_line.h"
 
 #include "base/error.h"
 #include "ops/edit/recipe.h"
@@ -41,7 +42,7 @@ std::vector<std::string> expandShortOutput(const std::vector<std::string> &args)
 }
 
 std::string writeRepaired(const NodePtr &root, const std::string &dst, const std::string &to, bool force,
-    const std::vector<std::string> &sourcePaths)
+    const std::vector<std::string> &sourcePaths, const Progress &progress)
 {
     const std::string name = to.empty() ? defaultFormat(dst) : to;
     const auto format = exportFormatFromName(name);
@@ -52,7 +53,7 @@ std::string writeRepaired(const NodePtr &root, const std::string &dst, const std
     o.format = *format;
     o.force = force;
     o.sourcePaths = sourcePaths;
-    for (const std::string &w : exportNamingFlags(root, dst, o).warnings)
+    for (const std::string &w : exportNamingFlags(root, dst, o, progress).warnings)
         std::cerr << "warning: " << w << "\n";
     return name;
 }
@@ -74,7 +75,9 @@ int cmdApply(const std::vector<std::string> &args)
         if (const auto *g = std::get_if<edit::Graft>(&op))
             sources.push_back(g->source.path);
     }
-    const std::string format = writeRepaired(result, a.get("output"), a.get("to"), a.has("force"), sources);
+    ProgressLine line("apply", a);
+    const std::string format
+        = writeRepaired(result, a.get("output"), a.get("to"), a.has("force"), sources, line.progress());
     if (a.has("json"))
         std::cout << nlohmann::json{{"ckpt_json", 1}, {"written", a.get("output")}, {"format", format},
             {"operations", recipe.operations.size()}}

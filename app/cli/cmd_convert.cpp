@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "flag_hints.h"
 #include "open_args.h"
+#include "progress_line.h"
 
 #include "base/error.h"
 #include "ops/export.h"
@@ -80,7 +81,8 @@ int cmdConvert(const std::vector<std::string> &args)
     o.sourcePaths.push_back(a.positional[0]);
     if (c.metadata.contains("step_path") && c.metadata["step_path"].is_string())
         o.sourcePaths.push_back(c.metadata["step_path"].get<std::string>());
-    const ExportResult r = exportNamingFlags(c.root, dst, o);
+    ProgressLine line("convert", a);
+    const ExportResult r = exportNamingFlags(c.root, dst, o, line.progress());
     for (const std::string &w : r.warnings)
         std::cerr << "warning: " << w << "\n";
     if (a.has("json")) {

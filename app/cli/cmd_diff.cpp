@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "flag_hints.h"
 #include "open_args.h"
+#include "progress_line.h"
 #include "text_table.h"
 
 #include "base/error.h"
@@ -108,7 +109,11 @@ int runView(const CliArgs &a, const ArrayCompareOptions &compare)
         o.item = a.get("item");
     o.diff.compare = compare;
     // The run view opens steps it chose itself; only --item comes from the user.
-    const RunDiff run = namingOpenFlags({"--steps", "--item"}, [&] { return diffRun(a.positional[0], o); });
+    RunDiff run;
+    {
+        ProgressLine line("diff --steps", a, false);
+        run = namingOpenFlags({"--steps", "--item"}, [&] { return diffRun(a.positional[0], o, line.progress()); });
+    }
     bool anyChange = false;
     for (const auto &row : run.cells)
         for (const RunCell &c : row)
@@ -151,7 +156,7 @@ int runView(const CliArgs &a, const ArrayCompareOptions &compare)
 
 int cmdDiff(const std::vector<std::string> &args)
 {
-    const CliArgs a = parseArgs(args, {"json", "nan-equal", "only-differences", "flat-names"},
+    const CliArgs a = parseArgs(args, {"json", "nan-equal", "only-differences", "flat-names", "quiet"},
         {"step-a", "step-b", "item", "atol", "rtol", "rename", "steps", "recipe-a", "recipe-b"});
     ArrayCompareOptions compare;
     compare.atol = toleranceArg(a, "atol");
@@ -189,7 +194,11 @@ int cmdDiff(const std::vector<std::string> &args)
         ca.root = replay(ca.root, loadRecipe(a.get("recipe-a")), context);
     if (a.has("recipe-b"))
         cb.root = replay(cb.root, loadRecipe(a.get("recipe-b")), context);
-    const DiffResult r = diffTrees(ca.root, cb.root, options);
+    DiffResult r;
+    {
+        ProgressLine line("diff", a);
+        r = diffTrees(ca.root, cb.root, options, line.progress());
+    }
     const bool onlyDiff = a.has("only-differences");
     const int code = r.summary.identical() ? 0 : 1;
 

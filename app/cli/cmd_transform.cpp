@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "flag_hints.h"
 #include "open_args.h"
+#include "progress_line.h"
 
 #include "base/error.h"
 #include "ops/edit/recipe.h"
@@ -101,8 +102,9 @@ int cmdTransform(const std::vector<std::string> &args)
     if (!a.has("report") && !a.has("json"))
         printSummary(report, std::cerr);
     const NodePtr result = applyRestore(c.root, target, report);
-    const std::string format
-        = writeRepaired(result, a.get("output"), a.get("to"), a.has("force"), {a.positional[0], op.target.path});
+    ProgressLine line("transform", a);
+    const std::string format = writeRepaired(
+        result, a.get("output"), a.get("to"), a.has("force"), {a.positional[0], op.target.path}, line.progress());
     if (a.has("json") && !a.has("report"))
         std::cout << nlohmann::json{{"ckpt_json", 1}, {"written", a.get("output")}, {"format", format},
             {"restorable", report.restorable()}}

@@ -24,8 +24,9 @@ int cmdDu(const std::vector<std::string> &args);
 /// `-o` becomes `--output` (parseArgs knows only long options).
 std::vector<std::string> expandShortOutput(const std::vector<std::string> &args);
 /// Writes a repaired tree with the exporter `ckpt convert` uses; `to` empty: from DST's extension
-/// (.msgpack flax-msgpack, .h5/.hdf5 hdf5, else orbax). Returns the format name used.
+/// (.msgpack flax-msgpack, .h5/.hdf5 hdf5, .safetensors safetensors, else orbax). Returns the
+/// format name used.
 std::string writeRepaired(const NodePtr &root, const std::string &dst, const std::string &to, bool force,
-    const std::vector<std::string> &sourcePaths);
+    const std::vector<std::string> &sourcePaths, const Progress &progress = {});
 
 } // namespace ckpt::cli

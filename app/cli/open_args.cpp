@@ -7,7 +7,7 @@ namespace ckpt::cli {
 
 std::set<std::string> withOpenFlags(std::set<std::string> flags)
 {
-    flags.insert("flat-names");
+    flags.insert({"flat-names", "quiet"});
     return flags;
 }
 

@@ -9,7 +9,7 @@ namespace ckpt::cli {
 inline const std::set<std::string> kOpenValued = {"step", "item"};
 
 /// `flags` plus the switches every reading subcommand accepts: --flat-names (safetensors names
-/// stay flat keys).
+/// stay flat keys) and --quiet (no progress line on a terminal).
 std::set<std::string> withOpenFlags(std::set<std::string> flags);
 
 /// Opens `path` with the --step/--item options of `a` (errors name them, see openNamingFlags).
