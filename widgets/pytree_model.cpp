@@ -269,6 +269,10 @@ QVariant PytreeModel::display(const Item &it, int column) const
         if (n.kind() == ckpt::NodeKind::Bytes)
             return qs(ckpt::humanBytes(n.text().size()));
         return {};
+    case ParamsColumn:
+        if (n.kind() == ckpt::NodeKind::Array || (n.isContainer() && n.parameterCount() > 0))
+            return qs(ckpt::parameterCountText(n.parameterCount()));
+        return {};
     case SummaryColumn:
         switch (n.kind()) {
         case ckpt::NodeKind::Array: {
@@ -318,12 +322,12 @@ QVariant PytreeModel::data(const QModelIndex &index, int role) const
         return {};
     case EditMarkRole: return int(it.mark);
     case Qt::TextAlignmentRole:
-        if (index.column() == SizeColumn)
+        if (index.column() == SizeColumn || index.column() == ParamsColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::FontRole: {
-        const bool fixed
-            = index.column() == ShapeColumn || index.column() == SizeColumn || index.column() == SummaryColumn;
+        const bool fixed = index.column() == ShapeColumn || index.column() == SizeColumn
+            || index.column() == ParamsColumn || index.column() == SummaryColumn;
         if (!fixed && it.mark != Added && it.mark != Changed)
             return {};
         QFont f = fixed ? QFontDatabase::systemFont(QFontDatabase::FixedFont) : QFont();
@@ -341,6 +345,8 @@ QVariant PytreeModel::data(const QModelIndex &index, int role) const
         if (index.column() == SizeColumn)
             return QVariant::fromValue<qulonglong>(
                 it.node->kind() == ckpt::NodeKind::Bytes ? it.node->text().size() : it.node->arrayBytes());
+        if (index.column() == ParamsColumn)
+            return QVariant::fromValue<qulonglong>(it.node->parameterCount());
         return display(it, index.column());
     }
     return {};
@@ -350,7 +356,7 @@ QVariant PytreeModel::headerData(int section, Qt::Orientation orientation, int r
 {
     if (orientation != Qt::Horizontal)
         return {};
-    if (role == Qt::TextAlignmentRole && section == SizeColumn)
+    if (role == Qt::TextAlignmentRole && (section == SizeColumn || section == ParamsColumn))
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
@@ -360,6 +366,7 @@ QVariant PytreeModel::headerData(int section, Qt::Orientation orientation, int r
     case DTypeColumn: return tr("DType");
     case ShapeColumn: return tr("Shape");
     case SizeColumn: return tr("Size");
+    case ParamsColumn: return tr("Parameters");
     case SummaryColumn: return tr("Value / statistics");
     }
     return {};

@@ -21,7 +21,16 @@
 class PytreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, KindColumn, DTypeColumn, ShapeColumn, SizeColumn, SummaryColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        KindColumn,
+        DTypeColumn,
+        ShapeColumn,
+        SizeColumn,
+        ParamsColumn,
+        SummaryColumn,
+        ColumnCount
+    };
     enum Role {
         NodeRole = Qt::UserRole + 1, ///< QVariant holding a ckpt::NodePtr
         PathRole, ///< `a/b/c` path (QString)

@@ -16,21 +16,6 @@ namespace {
 
 constexpr const char *kUsage = "ckpt du PATH [--depth N] [--json] [--step N] [--item NAME]";
 
-/// 1.2M, 350K, 12: parameter counts as people quote them.
-std::string count(uint64_t n)
-{
-    char buf[32];
-    if (n >= 1'000'000'000)
-        std::snprintf(buf, sizeof buf, "%.2fB", double(n) / 1e9);
-    else if (n >= 1'000'000)
-        std::snprintf(buf, sizeof buf, "%.2fM", double(n) / 1e6);
-    else if (n >= 10'000)
-        std::snprintf(buf, sizeof buf, "%.1fK", double(n) / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(n));
-    return buf;
-}
-
 std::string share(uint64_t part, uint64_t whole)
 {
     char buf[16];
@@ -72,8 +57,8 @@ void addRows(const UsageNode &n, int depth, int indent, uint64_t whole, std::vec
 {
     for (const UsageNode &c : n.children) {
         const std::string name = std::string(size_t(indent) * 2, ' ') + (c.path.empty() ? "" : c.path.back().str());
-        rows.push_back({name, count(c.totals.parameters), humanBytes(c.totals.memoryBytes), stored(c.totals),
-            share(c.totals.memoryBytes, whole), std::to_string(c.totals.leaves)});
+        rows.push_back({name, parameterCountText(c.totals.parameters), humanBytes(c.totals.memoryBytes),
+            stored(c.totals), share(c.totals.memoryBytes, whole), std::to_string(c.totals.leaves)});
         if (depth > 1)
             addRows(c, depth - 1, indent + 1, whole, rows);
     }
@@ -108,7 +93,7 @@ int cmdDu(const std::vector<std::string> &args)
         return 0;
     }
     std::vector<std::vector<std::string>> rows = {{"SUBTREE", "PARAMS", "MEMORY", "STORED", "SHARE", "LEAVES"}};
-    rows.push_back({"(all)", count(all.parameters), humanBytes(all.memoryBytes), stored(all), "100.0%",
+    rows.push_back({"(all)", parameterCountText(all.parameters), humanBytes(all.memoryBytes), stored(all), "100.0%",
         std::to_string(all.leaves)});
     addRows(u.root, depth, 0, all.memoryBytes, rows);
     printTable(rows);
@@ -117,8 +102,8 @@ int cmdDu(const std::vector<std::string> &args)
         [](const auto &x, const auto &y) { return x.second.memoryBytes > y.second.memoryBytes; });
     std::vector<std::vector<std::string>> dt = {{"DTYPE", "ARRAYS", "PARAMS", "MEMORY", "STORED", "SHARE"}};
     for (const auto &[name, t] : dtypes)
-        dt.push_back({name, std::to_string(t.arrays), count(t.parameters), humanBytes(t.memoryBytes), stored(t),
-            share(t.memoryBytes, all.memoryBytes)});
+        dt.push_back({name, std::to_string(t.arrays), parameterCountText(t.parameters), humanBytes(t.memoryBytes),
+            stored(t), share(t.memoryBytes, all.memoryBytes)});
     std::cout << "\n";
     printTable(dt);
     if (all.storedUnknown)

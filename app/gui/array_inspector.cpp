@@ -1,5 +1,7 @@
 #include "array_inspector.h"
 
+#include "checkpoint_overview.h"
+
 #include "array_table_model.h"
 #include "heatmap_widget.h"
 #include "histogram_widget.h"
@@ -70,6 +72,9 @@ ArrayInspector::ArrayInspector(QWidget *parent)
 
     m_tabs = new QTabWidget(this);
     m_stack->addWidget(m_tabs);
+    m_overview = new CheckpointOverview(this);
+    m_stack->addWidget(m_overview);
+    connect(m_overview, &CheckpointOverview::subtreeActivated, this, &ArrayInspector::subtreeActivated);
 
     auto *tablePage = new QWidget(this);
     auto *tableLayout = new QVBoxLayout(tablePage);
@@ -150,7 +155,14 @@ void ArrayInspector::cancelWork()
 
 bool ArrayInspector::isBusy() const
 {
-    return m_heatJob->isRunning() || m_statsJob->isRunning() || m_tableModel->pendingBlocks() > 0;
+    return m_heatJob->isRunning() || m_statsJob->isRunning() || m_tableModel->pendingBlocks() > 0
+        || m_overview->isBusy();
+}
+
+void ArrayInspector::setOverviewSource(const CheckpointPtr &checkpoint, const ckpt::NodePtr &root)
+{
+    m_overviewCheckpoint = checkpoint;
+    m_overviewRoot = root;
 }
 
 QString ArrayInspector::plainText() const
@@ -172,14 +184,22 @@ void ArrayInspector::setNode(const ckpt::NodePtr &node, const QString &path)
 {
     cancelWork();
     m_node = node;
-    if (!node) {
-        m_title->setText(tr("Nothing selected"));
-        m_text->setPlainText(tr("Select a leaf in the tree to see its values."));
+    const QString shownPath = path.isEmpty() ? tr("(root)") : path;
+    if (!node || (node->isContainer() && !node->children().empty())) {
         m_tableModel->setSource(nullptr);
-        m_stack->setCurrentWidget(m_text);
+        const ckpt::NodePtr shown = node ? node : m_overviewRoot;
+        if (!shown) {
+            m_title->setText(tr("Nothing selected"));
+            m_text->setPlainText(tr("Select a leaf in the tree to see its values."));
+            m_stack->setCurrentWidget(m_text);
+            return;
+        }
+        m_title->setText(node ? shownPath + QStringLiteral("  ·  ") + QString::fromUtf8(node->kindName())
+                              : tr("Nothing selected: the whole checkpoint"));
+        m_overview->show(m_overviewCheckpoint, shown, node ? ckpt::parsePath(path.toStdString()) : ckpt::Path{});
+        m_stack->setCurrentWidget(m_overview);
         return;
     }
-    const QString shownPath = path.isEmpty() ? tr("(root)") : path;
     if (node->kind() != ckpt::NodeKind::Array) {
         m_tableModel->setSource(nullptr);
         m_title->setText(shownPath + QStringLiteral("  ·  ") + QString::fromUtf8(node->kindName()));

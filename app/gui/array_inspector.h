@@ -1,5 +1,6 @@
 #pragma once
 
+#include "document_controller.h"
 #include "ops/plane/array_plane.h"
 
 #include "ops/stats.h"
@@ -8,6 +9,7 @@
 #include <QWidget>
 
 class ArrayTableModel;
+class CheckpointOverview;
 class BackgroundJob;
 class HeatmapWidget;
 class HistogramWidget;
@@ -32,7 +34,12 @@ public:
     explicit ArrayInspector(QWidget *parent = nullptr);
     ~ArrayInspector() override;
 
+    /// Shows `node`: an array's table, heatmap and histogram; a container's overview (sizes of its
+    /// subtrees); a scalar, string or bytes as text. No node: the overview of the source's root.
     void setNode(const ckpt::NodePtr &node, const QString &path);
+    /// The checkpoint and tree the overview shows when no node is selected.
+    void setOverviewSource(const CheckpointPtr &checkpoint, const ckpt::NodePtr &root);
+    CheckpointOverview *overview() const { return m_overview; }
     const ckpt::NodePtr &node() const { return m_node; }
 
     /// Sets rows/columns dims and fixed indices through the same widgets a user would use.
@@ -62,6 +69,8 @@ signals:
     void busyChanged();
     /// A read for the table (a block or a copy) failed; `message` is the core's error description.
     void errorOccurred(const QString &message);
+    /// A subtree bar of the overview was clicked: its key path.
+    void subtreeActivated(const QString &path);
 
 private:
     void rebuildSliceControls();
@@ -73,6 +82,9 @@ private:
     ckpt::NodePtr m_node;
     QLabel *m_title;
     QStackedWidget *m_stack;
+    CheckpointOverview *m_overview;
+    CheckpointPtr m_overviewCheckpoint;
+    ckpt::NodePtr m_overviewRoot;
     QPlainTextEdit *m_text;
     QTabWidget *m_tabs;
     QWidget *m_sliceBar;

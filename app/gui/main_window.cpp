@@ -105,7 +105,10 @@ QWidget *MainWindow::createBrowser()
     m_split->setStretchFactor(1, 1);
     m_split->setSizes({740, 660});
 
+    connect(m_inspector, &ArrayInspector::subtreeActivated, this, [this](const QString &path) { selectKeyPath(path); });
     connect(m_browser, &PytreeBrowser::currentChanged, this, [this](const ckpt::NodePtr &node, const ckpt::Path &path) {
+        if (!node)
+            m_inspector->setOverviewSource(m_document->current(), m_browser->model()->root());
         m_inspector->setNode(node, node ? QString::fromStdString(ckpt::joinPath(path)) : QString());
         m_details->setSelection(node, path);
     });
@@ -172,6 +175,7 @@ void MainWindow::onOpened(const CheckpointPtr &c)
     setWindowTitle(QFileInfo(path).fileName() + QStringLiteral("[*] — ") + tr("Checkpoint Studio"));
     setWindowFilePath(path);
     m_details->setCheckpoint(c);
+    m_inspector->setOverviewSource(c, c->root);
     m_inspector->setNode(nullptr, {});
     m_stepsDock->showRun(
         m_document->runRoot(), m_document->steps(), c->step ? QString::fromStdString(c->step->text) : QString());

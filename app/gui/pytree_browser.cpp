@@ -64,6 +64,8 @@ PytreeBrowser::PytreeBrowser(QWidget *parent)
     m_tree->setColumnWidth(PytreeModel::DTypeColumn, fit(QStringLiteral("bfloat16")));
     m_tree->setColumnWidth(PytreeModel::ShapeColumn, fitFixed(QStringLiteral("(64, 64, 3, 3)")));
     m_tree->setColumnWidth(PytreeModel::SizeColumn, fitFixed(QStringLiteral("999.9 KiB")));
+    m_tree->setColumnWidth(
+        PytreeModel::ParamsColumn, std::max(fitFixed(QStringLiteral("999.99M")), fit(tr("Parameters")) + 6));
     layout->addWidget(m_tree, 1);
     m_matches = new QLabel(this);
     m_matches->hide();

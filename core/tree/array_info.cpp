@@ -64,3 +64,21 @@ std::string humanBytes(uint64_t bytes)
 }
 
 } // namespace ckpt
+
+namespace ckpt {
+
+std::string parameterCountText(uint64_t n)
+{
+    char buf[32];
+    if (n >= 1'000'000'000)
+        std::snprintf(buf, sizeof buf, "%.2fB", double(n) / 1e9);
+    else if (n >= 1'000'000)
+        std::snprintf(buf, sizeof buf, "%.2fM", double(n) / 1e6);
+    else if (n >= 10'000)
+        std::snprintf(buf, sizeof buf, "%.1fK", double(n) / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(n));
+    return buf;
+}
+
+} // namespace ckpt

@@ -31,4 +31,7 @@ std::string shapeString(const std::vector<uint64_t> &shape);
 /// Human size with binary units: `512 B`, `1.5 KiB`, `3.0 GiB`.
 std::string humanBytes(uint64_t bytes);
 
+/// A parameter count as people quote it: `12`, `9999`, `12.3K`, `1.50M`, `7.24B`.
+std::string parameterCountText(uint64_t n);
+
 } // namespace ckpt

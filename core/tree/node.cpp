@@ -72,15 +72,18 @@ void Node::computeTotals()
         m_leafCount = 1;
         auto n = m_array->info().checkedNumElements();
         m_arrayBytes = n ? *n * itemSize(m_array->info().dtype) : 0;
+        m_parameters = n.value_or(0);
         return;
     }
     if (!isContainer())
         return;
     m_leafCount = m_children.empty() ? 1 : 0;
     m_arrayBytes = 0;
+    m_parameters = 0;
     for (const Child &c : m_children) {
         m_leafCount += c.node->leafCount();
         m_arrayBytes += c.node->arrayBytes();
+        m_parameters += c.node->parameterCount();
     }
 }
 

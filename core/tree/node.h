@@ -59,9 +59,10 @@ public:
     /// Copy of this node with one more annotation.
     NodePtr withAnnotation(const std::string &key, const std::string &value) const;
 
-    /// Total leaves and total array bytes below (cached at construction).
+    /// Total leaves, array bytes and array elements ("parameters") below (cached at construction).
     uint64_t leafCount() const { return m_leafCount; }
     uint64_t arrayBytes() const { return m_arrayBytes; }
+    uint64_t parameterCount() const { return m_parameters; }
 
 private:
     Node() = default;
@@ -75,6 +76,7 @@ private:
     std::map<std::string, std::string> m_annotations;
     uint64_t m_leafCount = 1;
     uint64_t m_arrayBytes = 0;
+    uint64_t m_parameters = 0;
 };
 
 /// Node at `path` below `root` (keys compared by text), or null.

@@ -41,9 +41,9 @@ private slots:
         // A container name matches through its descendants' paths.
         proxy.setPathFilter(QStringLiteral("dense_1"));
         QCOMPARE(printModel(&proxy),
-            (QStringList{QStringLiteral("params | dict |  | 2 items | 52 B | 3 leaves"),
-                QStringLiteral("  Dense_1 | dict |  | 1 item | 16 B | 1 leaf"),
-                QStringLiteral("    kernel | array | int32 | (4,) | 16 B")}));
+            (QStringList{QStringLiteral("params | dict |  | 2 items | 52 B | 13 | 3 leaves"),
+                QStringLiteral("  Dense_1 | dict |  | 1 item | 16 B | 4 | 1 leaf"),
+                QStringLiteral("    kernel | array | int32 | (4,) | 16 B | 4")}));
         proxy.setPathFilter(QStringLiteral("nothing-like-this"));
         QCOMPARE(proxy.rowCount(), 0);
         QCOMPARE(proxy.matchCount(), 0);

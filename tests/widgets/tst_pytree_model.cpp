@@ -23,16 +23,16 @@ private slots:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.fetchAll({}, 1000);
         const QStringList expected = {
-            QStringLiteral("params | dict |  | 2 items | 52 B | 3 leaves"),
-            QStringLiteral("  Dense_0 | dict |  | 2 items | 36 B | 2 leaves"),
-            QStringLiteral("    bias | array | float32 | (3,) | 12 B"),
-            QStringLiteral("    kernel | array | float32 | (2, 3) | 24 B"),
-            QStringLiteral("  Dense_1 | dict |  | 1 item | 16 B | 1 leaf"),
-            QStringLiteral("    kernel | array | int32 | (4,) | 16 B"),
-            QStringLiteral("step | scalar | int |  |  | 4"),
-            QStringLiteral("name | string |  |  |  | 'run'"),
-            QStringLiteral("opt_state | list |  | 2 items |  | 2 leaves"),
-            QStringLiteral("  0 | none |  |  |  | None"),
+            QStringLiteral("params | dict |  | 2 items | 52 B | 13 | 3 leaves"),
+            QStringLiteral("  Dense_0 | dict |  | 2 items | 36 B | 9 | 2 leaves"),
+            QStringLiteral("    bias | array | float32 | (3,) | 12 B | 3"),
+            QStringLiteral("    kernel | array | float32 | (2, 3) | 24 B | 6"),
+            QStringLiteral("  Dense_1 | dict |  | 1 item | 16 B | 4 | 1 leaf"),
+            QStringLiteral("    kernel | array | int32 | (4,) | 16 B | 4"),
+            QStringLiteral("step | scalar | int |  |  |  | 4"),
+            QStringLiteral("name | string |  |  |  |  | 'run'"),
+            QStringLiteral("opt_state | list |  | 2 items |  |  | 2 leaves"),
+            QStringLiteral("  0 | none |  |  |  |  | None"),
             QStringLiteral("  1 | empty_dict"),
         };
         QCOMPARE(printModel(&model), expected);
@@ -66,7 +66,7 @@ private slots:
         model.setRoot(floats({2}, {1.f, 2.f}));
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.fetchAll({}, 10);
-        QCOMPARE(printModel(&model), QStringList{QStringLiteral("(root) | array | float32 | (2,) | 8 B")});
+        QCOMPARE(printModel(&model), QStringList{QStringLiteral("(root) | array | float32 | (2,) | 8 B | 2")});
         QVERIFY(model.pathAt(model.index(0, 0)).empty());
         model.setRoot(nullptr);
         QCOMPARE(model.rowCount(), 0);
