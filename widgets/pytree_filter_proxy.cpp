@@ -3,6 +3,7 @@
 #include "pytree_model.h"
 
 #include "tree/dtype.h"
+#include "tree/natural_order.h"
 
 #include <functional>
 
@@ -98,7 +99,8 @@ bool PytreeFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &rig
     const QVariant r = right.data(sortRole());
     if (l.typeId() == QMetaType::ULongLong && r.typeId() == QMetaType::ULongLong)
         return l.toULongLong() < r.toULongLong();
-    return QString::localeAwareCompare(l.toString(), r.toString()) < 0;
+    // Natural order, so layers_2 sorts before layers_10 (as the files name them, not as text).
+    return ckpt::naturalLess(l.toString().toStdString(), r.toString().toStdString());
 }
 
 void PytreeFilterProxy::fetchMore(const QModelIndex &parent)

@@ -50,7 +50,9 @@ PytreeBrowser::PytreeBrowser(QWidget *parent)
     m_tree->setModel(m_proxy);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
-    m_tree->setSortingEnabled(false);
+    // File order until a header is clicked; then that column, names in natural order.
+    m_tree->header()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_tree->setSortingEnabled(true);
     m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_tree->header()->setStretchLastSection(true);
     // Wide enough for the longest common value of each column in the view's font.

@@ -24,6 +24,28 @@ QStringList names(const QAbstractItemModel *m, const QModelIndex &parent = {}, i
 class TestPytreeFilterProxy : public QObject {
     Q_OBJECT
 private slots:
+    void namesSortInNaturalOrder()
+    {
+        std::vector<std::pair<std::string, ckpt::NodePtr>> layers;
+        for (const char *name : {"layers_10", "layers_2", "layers_1", "Layers_3"})
+            layers.emplace_back(name, f32({1}, 0));
+        PytreeModel model;
+        model.setRoot(dict(layers));
+        model.fetchAll({}, 100);
+        PytreeFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QStringList unsorted;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            unsorted << proxy.index(r, PytreeModel::NameColumn).data().toString();
+        QCOMPARE(
+            unsorted, QStringLiteral("layers_10 layers_2 layers_1 Layers_3").split(QLatin1Char(' '))); // file order
+        proxy.sort(PytreeModel::NameColumn, Qt::AscendingOrder);
+        QStringList sorted;
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            sorted << proxy.index(r, PytreeModel::NameColumn).data().toString();
+        QCOMPARE(sorted, QStringLiteral("Layers_3 layers_1 layers_2 layers_10").split(QLatin1Char(' ')));
+    }
+
     void substringKeepsAncestors()
     {
         PytreeModel source;
