@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace fs = std::filesystem;
 
@@ -44,6 +45,9 @@ struct Context {
     std::map<std::string, ArrayMetadata> arrayMetas; ///< param name -> shapes
     std::optional<nlohmann::json> strings; ///< `_strings.json`
     std::set<int> zarrVersions;
+    /// Parsed `.zarray` / `zarr.json` texts: most arrays of a checkpoint share a few documents.
+    std::unordered_map<std::string, zarr::V2Metadata> v2Cache;
+    std::unordered_map<std::string, zarr::V3Metadata> v3Cache;
 };
 
 NodePtr annotateArray(const Context &c, NodePtr node, const std::string &name, const std::string &storage)
@@ -69,10 +73,10 @@ NodePtr zarrLeaf(Context &c, const std::string &name, const Path &path)
     const bool v2 = c.store->get(zarr::joinKey(name, ".zarray")) != nullptr;
     try {
         if (v2) {
-            src = zarr::openV2Array(c.store, name);
+            src = zarr::openV2Array(c.store, name, &c.v2Cache);
             c.zarrVersions.insert(2);
         } else if (c.store->get(zarr::joinKey(name, "zarr.json"))) {
-            src = zarr::openV3Array(c.store, name);
+            src = zarr::openV3Array(c.store, name, &c.v3Cache);
             c.zarrVersions.insert(3);
         } else {
             fail(ErrorCategory::MissingData,

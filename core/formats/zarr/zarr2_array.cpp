@@ -192,7 +192,8 @@ ArraySourcePtr makeV2Array(const KvStorePtr &store, const std::string &arrayPath
         store->describe() + " zarr2 " + (arrayPath.empty() ? "/" : arrayPath));
 }
 
-ArraySourcePtr openV2Array(const KvStorePtr &store, const std::string &arrayPath)
+ArraySourcePtr openV2Array(
+    const KvStorePtr &store, const std::string &arrayPath, std::unordered_map<std::string, V2Metadata> *cache)
 {
     const std::string key = joinKey(arrayPath, ".zarray");
     RandomAccessPtr value = store->get(key);
@@ -202,6 +203,12 @@ ArraySourcePtr openV2Array(const KvStorePtr &store, const std::string &arrayPath
         fail(ErrorCategory::Corrupt, "zarr metadata \"" + key + "\" is implausibly large", value->name());
     auto bytes = value->readRange(0, value->size());
     std::string text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    if (cache) {
+        auto it = cache->find(text);
+        if (it == cache->end())
+            it = cache->emplace(text, parseV2Metadata(text, store->describe() + "/" + key)).first;
+        return makeV2Array(store, arrayPath, it->second);
+    }
     return makeV2Array(store, arrayPath, parseV2Metadata(text, store->describe() + "/" + key));
 }
 

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ckpt::zarr {
@@ -38,7 +39,10 @@ std::string joinKey(const std::string &arrayPath, const std::string &name);
 /// Opens the zarr v2 array whose `.zarray` is at `joinKey(arrayPath, ".zarray")` in `store`.
 /// Reads only the metadata now; chunks are decoded on demand (missing chunks read as the fill value).
 /// Throws Exception{MissingData} when `.zarray` is absent.
-ArraySourcePtr openV2Array(const KvStorePtr &store, const std::string &arrayPath);
+/// With `cache`, metadata text seen before is not parsed again (checkpoints hold many arrays with
+/// identical `.zarray` documents); only successfully parsed texts are cached.
+ArraySourcePtr openV2Array(const KvStorePtr &store, const std::string &arrayPath,
+    std::unordered_map<std::string, V2Metadata> *cache = nullptr);
 
 /// Like openV2Array but from already parsed metadata.
 ArraySourcePtr makeV2Array(const KvStorePtr &store, const std::string &arrayPath, V2Metadata meta);

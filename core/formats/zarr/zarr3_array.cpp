@@ -214,13 +214,22 @@ std::optional<std::string> readSmallValue(const KvStore &store, const std::strin
     return std::string(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }
 
-ArraySourcePtr openV3Array(const KvStorePtr &store, const std::string &arrayPath)
+ArraySourcePtr openV3Array(
+    const KvStorePtr &store, const std::string &arrayPath, std::unordered_map<std::string, V3Metadata> *cache)
 {
     const std::string key = joinKey(arrayPath, "zarr.json");
     auto text = readSmallValue(*store, key);
     if (!text)
         fail(ErrorCategory::MissingData, "no zarr metadata \"" + key + "\"", store->describe());
-    V3Metadata meta = parseV3Metadata(*text, store->describe() + "/" + key);
+    V3Metadata meta;
+    if (cache) {
+        auto it = cache->find(*text);
+        if (it == cache->end())
+            it = cache->emplace(*text, parseV3Metadata(*text, store->describe() + "/" + key)).first;
+        meta = it->second;
+    } else {
+        meta = parseV3Metadata(*text, store->describe() + "/" + key);
+    }
     ArrayInfo info{meta.dtype, meta.shape, meta.chunkShape};
     auto fill = meta.fill;
     auto reader = std::make_shared<V3ChunkReader>(store, arrayPath, std::move(meta));

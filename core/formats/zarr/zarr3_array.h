@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ckpt::zarr {
@@ -30,7 +31,9 @@ V3Metadata parseV3Metadata(std::string_view text, const std::string &file);
 bool isV3Group(std::string_view text);
 
 /// Opens the zarr v3 array whose `zarr.json` is at `joinKey(arrayPath, "zarr.json")`.
-ArraySourcePtr openV3Array(const KvStorePtr &store, const std::string &arrayPath);
+/// With `cache`, metadata text seen before is not parsed again (see openV2Array).
+ArraySourcePtr openV3Array(const KvStorePtr &store, const std::string &arrayPath,
+    std::unordered_map<std::string, V3Metadata> *cache = nullptr);
 
 /// Opens the zarr array at `arrayPath`, v2 (`.zarray`) or v3 (`zarr.json`), whichever exists.
 /// Throws Exception{MissingData} when neither does.
