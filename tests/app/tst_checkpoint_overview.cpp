@@ -13,6 +13,7 @@
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "tree_builders.h"
 
+#include <QDir>
 #include <QLabel>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -39,7 +40,8 @@ private slots:
         QVERIFY(openAndWait(w, file, 20000));
         CheckpointOverview *o = w.inspector()->overview();
         QVERIFY(o->isVisible());
-        QVERIFY2(o->summaryText().contains(QStringLiteral("3010 parameters  ·  9.8 KiB in arrays  ·  5 leaves")), qPrintable(o->summaryText()));
+        QVERIFY2(o->summaryText().contains(QStringLiteral("3010 parameters  ·  9.8 KiB in arrays  ·  5 leaves")),
+            qPrintable(o->summaryText()));
         const auto &rows = o->bars()->rows();
         QCOMPARE(rows.size(), size_t(3));
         QCOMPARE(rows[0].name, QStringLiteral("opt_state")); // 6000 bytes
@@ -51,6 +53,7 @@ private slots:
         QVERIFY2(o->dtypeText().startsWith(QStringLiteral("dtypes: float32")), qPrintable(o->dtypeText()));
         QVERIFY2(o->dtypeText().contains(QStringLiteral("bfloat16")), qPrintable(o->dtypeText()));
         QVERIFY(w.waitUntilIdle(20000));
+        QVERIFY(QDir().mkpath(QStringLiteral(CKPT_BINARY_DIR "/screenshots")));
         QVERIFY(w.saveScreenshot(QStringLiteral(CKPT_BINARY_DIR "/screenshots/checkpoint_overview.png")));
 
         // Parameters column of the tree.

@@ -8,6 +8,7 @@
 #include "formats/safetensors/safetensors_writer.h"
 #include "tree_builders.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -43,6 +44,7 @@ private slots:
         QVERIFY2(details.contains(QStringLiteral("tst_open_safetensors")), qPrintable(details));
         QVERIFY2(details.contains(QStringLiteral("safetensors_dtype")), qPrintable(details));
         QVERIFY(w.waitUntilIdle(20000));
+        QVERIFY(QDir().mkpath(QStringLiteral(CKPT_BINARY_DIR "/screenshots")));
         QVERIFY(w.saveScreenshot(QStringLiteral(CKPT_BINARY_DIR "/screenshots/safetensors_sharded.png")));
     }
 };
