@@ -67,11 +67,11 @@ Checkpoint openShardIndex(const std::string &path, const OpenOptions &options, c
     for (const auto &s : idx.shards)
         msgpack = msgpack && endsWith(s, ".msgpack");
     if (!msgpack) {
-        auto t = safetensors::readIndex(path, readOptions(options));
+        auto t = safetensors::readIndex(idx, readOptions(options));
         const std::string era = "safetensors, " + std::to_string(t.files.size()) + " shards";
         return fromTensors(path, std::move(t), era);
     }
-    auto shards = hf::readFlaxShards(path, progress);
+    auto shards = hf::readFlaxShards(idx, progress);
     Checkpoint c;
     c.path = path;
     c.format = kFormatFlaxMsgpack;

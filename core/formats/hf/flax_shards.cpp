@@ -15,7 +15,12 @@ namespace ckpt::hf {
 
 FlaxShards readFlaxShards(const std::string &indexPath, const Progress &progress)
 {
-    const ShardIndex idx = readShardIndex(indexPath);
+    return readFlaxShards(readShardIndex(indexPath), progress);
+}
+
+FlaxShards readFlaxShards(const ShardIndex &idx, const Progress &progress)
+{
+    const std::string &indexPath = idx.path;
     FlaxShards out;
     out.indexMetadata = idx.metadata;
     std::set<std::string> listed, seen;

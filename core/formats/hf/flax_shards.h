@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/progress.h"
+#include "formats/hf/shard_index.h"
 #include "tree/node.h"
 
 #include <nlohmann/json.hpp>
@@ -24,5 +25,7 @@ struct FlaxShards {
 /// read. A missing shard or a weight_map entry its shard lacks: Exception{MissingData}; a leaf in
 /// two shards: {Corrupt}.
 FlaxShards readFlaxShards(const std::string &indexPath, const Progress &progress = {});
+/// readFlaxShards() of an index already read (readShardIndex).
+FlaxShards readFlaxShards(const ShardIndex &index, const Progress &progress = {});
 
 } // namespace ckpt::hf

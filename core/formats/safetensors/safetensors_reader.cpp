@@ -170,7 +170,12 @@ Tensors readTensors(const RandomAccessPtr &file, const ReadOptions &options)
 
 Tensors readIndex(const std::string &indexPath, const ReadOptions &options)
 {
-    const hf::ShardIndex idx = hf::readShardIndex(indexPath);
+    return readIndex(hf::readShardIndex(indexPath), options);
+}
+
+Tensors readIndex(const hf::ShardIndex &idx, const ReadOptions &options)
+{
+    const std::string &indexPath = idx.path;
     Tensors t;
     t.indexMetadata = idx.metadata;
     std::vector<std::pair<std::string, NodePtr>> named;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "formats/hf/shard_index.h"
 #include "io/random_access.h"
 #include "tree/node.h"
 
@@ -48,6 +49,8 @@ Tensors readTensors(const RandomAccessPtr &src, const ReadOptions &options = {})
 /// missing is Exception{MissingData} naming it; a weight_map entry its shard does not hold is
 /// {MissingData} naming both; tensors a shard holds beyond the index are kept with a warning.
 Tensors readIndex(const std::string &indexPath, const ReadOptions &options = {});
+/// readIndex() of an index already read (hf::readShardIndex).
+Tensors readIndex(const hf::ShardIndex &index, const ReadOptions &options = {});
 
 /// Builds the tree of `named` leaves (name -> node) as readFile() does. Shared with the sharded
 /// Flax msgpack reader.
