@@ -26,6 +26,6 @@ struct FlaxShards {
 /// two shards: {Corrupt}.
 FlaxShards readFlaxShards(const std::string &indexPath, const Progress &progress = {});
 /// readFlaxShards() of an index already read (readShardIndex).
-FlaxShards readFlaxShards(const ShardIndex &index, const Progress &progress = {});
+FlaxShards readFlaxShards(const ShardIndex &idx, const Progress &progress = {});
 
 } // namespace ckpt::hf

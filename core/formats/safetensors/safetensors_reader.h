@@ -50,7 +50,7 @@ Tensors readTensors(const RandomAccessPtr &src, const ReadOptions &options = {})
 /// {MissingData} naming both; tensors a shard holds beyond the index are kept with a warning.
 Tensors readIndex(const std::string &indexPath, const ReadOptions &options = {});
 /// readIndex() of an index already read (hf::readShardIndex).
-Tensors readIndex(const hf::ShardIndex &index, const ReadOptions &options = {});
+Tensors readIndex(const hf::ShardIndex &idx, const ReadOptions &options = {});
 
 /// Builds the tree of `named` leaves (name -> node) as readFile() does. Shared with the sharded
 /// Flax msgpack reader.
