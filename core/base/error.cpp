@@ -13,6 +13,7 @@ std::string_view categoryName(ErrorCategory c)
     case ErrorCategory::Mismatch: return "mismatch";
     case ErrorCategory::Cancelled: return "cancelled";
     case ErrorCategory::InvalidArgument: return "invalid_argument";
+    case ErrorCategory::Auth: return "auth";
     }
     return "unknown";
 }

@@ -19,9 +19,10 @@ enum class ErrorCategory {
     Mismatch, ///< two things that must agree do not (structure, shape, dtype)
     Cancelled, ///< the caller's cancel predicate returned true
     InvalidArgument, ///< the caller asked for something impossible
+    Auth, ///< a server refused the credentials (or their absence) for an object
 };
 
-/// Stable lower-case name of a category, e.g. "not_a_checkpoint".
+/// Stable lower-case name of a category, e.g. "not_a_checkpoint", "auth".
 std::string_view categoryName(ErrorCategory c);
 
 /// The one error type of the core: what went wrong, and where.

@@ -4,7 +4,8 @@
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/hf/shard_index.h"
 #include "formats/safetensors/safetensors_reader.h"
-#include "io/file.h"
+#include "io/path_ops.h"
+#include "io/storage/storage_url.h"
 #include "layout/steps.h"
 
 #include <nlohmann/json.hpp>
@@ -17,28 +18,55 @@ namespace fs = std::filesystem;
 namespace ckpt {
 namespace {
 
-std::vector<fs::path> subdirs(const fs::path &dir)
+/// Full paths of the folders in `dir`, sorted.
+std::vector<std::string> subdirs(const std::string &dir)
 {
-    std::vector<fs::path> out;
-    std::error_code ec;
-    for (const auto &e : fs::directory_iterator(dir, ec))
-        if (isDir(e.path()))
-            out.push_back(e.path());
-    std::sort(out.begin(), out.end());
+    std::vector<std::string> out;
+    for (const PathEntry &e : listPath(dir))
+        if (e.isDir)
+            out.push_back(joinPath(dir, e.name));
     return out;
 }
 
-bool hasRootZarrMetadata(const fs::path &dir)
+bool hasFile(const std::string &dir, const char *name)
 {
-    return isFile(dir / "zarr.json") || isFile(dir / ".zarray") || isFile(dir / ".zgroup");
+    return pathIsFile(joinPath(dir, name));
+}
+
+bool hasRootZarrMetadata(const std::string &dir)
+{
+    return hasFile(dir, "zarr.json") || hasFile(dir, ".zarray") || hasFile(dir, ".zgroup");
 }
 
 /// True when a zarr array's metadata sits exactly one level down (Orbax per-array directories).
-bool hasZarrSubdirs(const fs::path &dir)
+bool hasZarrSubdirs(const std::string &dir)
 {
     for (const auto &d : subdirs(dir))
-        if (isFile(d / ".zarray") || isFile(d / "zarr.json"))
+        if (hasFile(d, ".zarray") || hasFile(d, "zarr.json"))
             return true;
+    return false;
+}
+
+/// True when zarr array metadata sits anywhere below `dir` (locally: at most 8 levels down).
+bool hasNestedZarr(const std::string &dir)
+{
+    auto isZarrMeta = [](std::string_view name) {
+        return name == ".zarray" || name == "zarr.json" || name.ends_with("/.zarray") || name.ends_with("/zarr.json");
+    };
+    if (isStorageUrl(dir)) {
+        for (const PathEntry &e : listPathRecursive(dir))
+            if (isZarrMeta(e.name))
+                return true;
+        return false;
+    }
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (ec || it.depth() > 8)
+            break;
+        if (isZarrMeta(it->path().filename().string()))
+            return true;
+    }
     return false;
 }
 
@@ -69,16 +97,16 @@ NodePtr jsonToNode(const nlohmann::json &j)
     }
 }
 
-std::optional<fs::path> soleFile(const fs::path &dir)
+/// The one file in `dir` (Orbax's commit marker aside), or nullopt when it holds anything else.
+std::optional<PathEntry> soleFile(const std::string &dir)
 {
-    std::optional<fs::path> found;
-    std::error_code ec;
-    for (const auto &e : fs::directory_iterator(dir, ec)) {
-        if (e.path().filename() == "commit_success.txt")
+    std::optional<PathEntry> found;
+    for (PathEntry &e : listPath(dir)) {
+        if (e.name == "commit_success.txt")
             continue; // Orbax's commit marker, written into every item folder since 0.12.3
-        if (!isFile(e.path()) || found)
+        if (e.isDir || found)
             return std::nullopt;
-        found = e.path();
+        found = std::move(e);
     }
     return found;
 }
@@ -103,22 +131,23 @@ const char *layoutKindName(LayoutKind k)
 
 bool isFlaxMsgpackFile(const std::string &path)
 {
-    if (!isFile(path))
+    if (!pathIsFile(path))
         return false;
     try {
-        return flaxmsgpack::looksLikeMsgpack(*File::open(path));
-    } catch (const Exception &) {
+        return flaxmsgpack::looksLikeMsgpack(*openPath(path));
+    } catch (const Exception &e) {
+        if (e.error().category == ErrorCategory::Auth || e.error().category == ErrorCategory::Cancelled)
+            throw;
         return false;
     }
 }
 
 bool isOrbaxItemDir(const std::string &dir)
 {
-    const fs::path d(dir);
-    if (isFile(d / "_METADATA") || isFile(d / "manifest.ocdbt") || isFlaxMsgpackFile((d / "checkpoint").string()))
+    if (hasFile(dir, "_METADATA") || hasFile(dir, "manifest.ocdbt") || isFlaxMsgpackFile(joinPath(dir, "checkpoint")))
         return true;
-    for (const auto &s : subdirs(d))
-        if (s.filename().string().starts_with("ocdbt.process_"))
+    for (const auto &s : subdirs(dir))
+        if (pathName(s).starts_with("ocdbt.process_"))
             return true;
     return false;
 }
@@ -128,11 +157,10 @@ bool isJsonItem(const std::string &dir)
     auto f = soleFile(dir);
     if (!f)
         return false;
-    std::error_code ec;
-    if (fs::file_size(*f, ec) > (64u << 20))
+    if (f->size > (64u << 20))
         return false;
     try {
-        return nlohmann::json::accept(readTextFile(f->string()));
+        return nlohmann::json::accept(readPathText(joinPath(dir, f->name)));
     } catch (const Exception &) {
         return false;
     }
@@ -143,9 +171,10 @@ NodePtr readJsonItem(const std::string &dir)
     auto f = soleFile(dir);
     if (!f)
         fail(ErrorCategory::NotACheckpoint, "not a JSON item (expected exactly one file)", dir);
-    auto j = nlohmann::json::parse(readTextFile(f->string()), nullptr, false);
+    const std::string file = joinPath(dir, f->name);
+    auto j = nlohmann::json::parse(readPathText(file), nullptr, false);
     if (j.is_discarded())
-        fail(ErrorCategory::Corrupt, "JSON item file is not valid JSON", f->string());
+        fail(ErrorCategory::Corrupt, "JSON item file is not valid JSON", file);
     return jsonToNode(j);
 }
 
@@ -153,10 +182,10 @@ std::vector<std::string> listStepItems(const std::string &stepDir)
 {
     std::vector<std::string> items;
     for (const auto &d : subdirs(stepDir)) {
-        const std::string name = d.filename().string();
+        const std::string name = pathName(d);
         if (name.find(".orbax-checkpoint-tmp") != std::string::npos)
             continue;
-        if (isOrbaxItemDir(d.string()) || isJsonItem(d.string()) || hasZarrSubdirs(d))
+        if (isOrbaxItemDir(d) || isJsonItem(d) || hasZarrSubdirs(d))
             items.push_back(name);
     }
     return items;
@@ -166,61 +195,53 @@ std::string hfModelFile(const std::string &dir)
 {
     for (const char *name :
         {"model.safetensors.index.json", "model.safetensors", "flax_model.msgpack.index.json", "flax_model.msgpack"})
-        if (isFile((fs::path(dir) / name).string()))
-            return (fs::path(dir) / name).string();
+        if (hasFile(dir, name))
+            return joinPath(dir, name);
     return {};
 }
 
 LayoutKind detectLayout(const std::string &path)
 {
-    const fs::path p(path);
-    if (isFile(p)) {
+    if (pathIsFile(path)) {
         if (isFlaxMsgpackFile(path))
             return LayoutKind::FlaxFile;
         if (safetensors::isSafetensorsFile(path) || safetensors::hasSafetensorsName(path))
             return LayoutKind::SafetensorsFile;
         return hf::isShardIndexName(path) ? LayoutKind::ShardIndex : LayoutKind::NotRecognised;
     }
-    if (!isDir(p))
+    if (!pathIsDir(path))
         return LayoutKind::NotRecognised;
     if (isOrbaxItemDir(path))
         return LayoutKind::Item;
     // A run: metadata/_ROOT_METADATA, or children named like steps holding checkpoints.
-    if (isFile(p / "metadata" / "_ROOT_METADATA"))
+    if (pathIsFile(joinPath(path, "metadata/_ROOT_METADATA")))
         return LayoutKind::Run;
-    std::error_code ec;
-    for (const auto &e : fs::directory_iterator(p, ec)) {
-        const std::string name = e.path().filename().string();
-        if (!parseStepName(name))
+    for (const PathEntry &e : listPath(path)) {
+        if (!parseStepName(e.name))
             continue;
-        if (isFlaxMsgpackFile(e.path().string()))
+        const std::string child = joinPath(path, e.name);
+        if (!e.isDir && isFlaxMsgpackFile(child))
             return LayoutKind::Run;
-        if (isDir(e.path())
-            && (name.find(".orbax-checkpoint-tmp") != std::string::npos || isOrbaxItemDir(e.path().string())
-                || isFile(e.path() / "_CHECKPOINT_METADATA") || !listStepItems(e.path().string()).empty()))
+        if (e.isDir
+            && (e.name.find(".orbax-checkpoint-tmp") != std::string::npos || isOrbaxItemDir(child)
+                || hasFile(child, "_CHECKPOINT_METADATA") || !listStepItems(child).empty()))
             return LayoutKind::Run;
     }
-    if (hasRootZarrMetadata(p))
+    if (hasRootZarrMetadata(path))
         return LayoutKind::ZarrHierarchy;
     if (!hfModelFile(path).empty())
         return LayoutKind::HfModelFolder;
     bool anyItem = false;
-    for (const auto &d : subdirs(p))
-        anyItem = anyItem || isOrbaxItemDir(d.string());
-    const bool stepMarkers = isFile(p / "_CHECKPOINT_METADATA") || isFile(p / "orbax.checkpoint");
+    for (const auto &d : subdirs(path))
+        anyItem = anyItem || isOrbaxItemDir(d);
+    const bool stepMarkers = hasFile(path, "_CHECKPOINT_METADATA") || hasFile(path, "orbax.checkpoint");
     if (anyItem || (stepMarkers && !listStepItems(path).empty()))
         return LayoutKind::CompositeStep;
-    if (hasZarrSubdirs(p))
+    if (hasZarrSubdirs(path))
         return LayoutKind::Item; // old non-OCDBT item without _METADATA; the tree is inferred
     // Nested zarr arrays deeper down: a raw TensorStore hierarchy.
-    for (auto it = fs::recursive_directory_iterator(p, ec); it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-        if (ec || it.depth() > 8)
-            break;
-        const auto fname = it->path().filename();
-        if (fname == ".zarray" || fname == "zarr.json")
-            return LayoutKind::ZarrHierarchy;
-    }
+    if (hasNestedZarr(path))
+        return LayoutKind::ZarrHierarchy;
     return LayoutKind::NotRecognised;
 }
 

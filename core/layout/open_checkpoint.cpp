@@ -5,14 +5,15 @@
 #include "formats/orbax/pytree_item.h"
 #include "formats/safetensors/safetensors_reader.h"
 #include "formats/zarr/zarr_hierarchy.h"
-#include "io/file.h"
-#include "io/kvstore/directory_kvstore.h"
+#include "io/path_ops.h"
+#include "io/storage/storage_url.h"
 #include "layout/checkpoint.h"
 #include "layout/layout_detect.h"
 #include "layout/open_hf.h"
 #include "layout/steps.h"
 
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -20,33 +21,34 @@ namespace fs = std::filesystem;
 namespace ckpt {
 namespace {
 
-std::optional<nlohmann::json> readJsonFile(const fs::path &p, std::vector<std::string> &warnings)
+std::optional<nlohmann::json> readJsonFile(const std::string &p, std::vector<std::string> &warnings)
 {
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec))
+    if (!pathIsFile(p))
         return std::nullopt;
     try {
-        auto j = nlohmann::json::parse(readTextFile(p.string()), nullptr, false);
+        auto j = nlohmann::json::parse(readPathText(p), nullptr, false);
         if (!j.is_discarded())
             return j;
-        warnings.push_back("ignored " + p.string() + ": not valid JSON");
+        warnings.push_back("ignored " + p + ": not valid JSON");
     } catch (const Exception &e) {
-        warnings.push_back("ignored " + p.string() + ": " + e.error().describe());
+        if (e.error().category == ErrorCategory::Auth || e.error().category == ErrorCategory::Cancelled)
+            throw;
+        warnings.push_back("ignored " + p + ": " + e.error().describe());
     }
     return std::nullopt;
 }
 
 /// Opens `path` and checks that it starts like a msgpack checkpoint (the one place that does).
-FilePtr openMsgpackFile(const std::string &path)
+RandomAccessPtr openMsgpackFile(const std::string &path)
 {
-    auto file = File::open(path);
+    auto file = openPath(path);
     if (!flaxmsgpack::looksLikeMsgpack(*file))
         fail(ErrorCategory::NotACheckpoint, "not a msgpack checkpoint (first byte is not a map)", path, 0);
     return file;
 }
 
 /// Parses a file openMsgpackFile() accepted.
-Checkpoint readFlaxFile(const std::string &path, const FilePtr &file, const Progress &progress)
+Checkpoint readFlaxFile(const std::string &path, const RandomAccessPtr &file, const Progress &progress)
 {
     Checkpoint c;
     c.path = path;
@@ -56,17 +58,28 @@ Checkpoint readFlaxFile(const std::string &path, const FilePtr &file, const Prog
     return c;
 }
 
+/// True when `bytes` start with the HDF5 superblock signature (at offset 0, where our writer
+/// puts it; formats §8, HDF5 export layout).
+bool looksLikeHdf5(const RandomAccess &bytes)
+{
+    static constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (bytes.size() < sizeof kSignature)
+        return false;
+    std::byte head[sizeof kSignature];
+    bytes.readAt(0, head);
+    return std::memcmp(head, kSignature, sizeof kSignature) == 0;
+}
+
 Checkpoint openFlaxFile(const std::string &path, const Progress &progress)
 {
     return readFlaxFile(path, openMsgpackFile(path), progress);
 }
 
-void addItemMetadata(Checkpoint &c, const fs::path &dir)
+void addItemMetadata(Checkpoint &c, const std::string &dir)
 {
-    if (auto j = readJsonFile(dir / "_CHECKPOINT_METADATA", c.warnings))
+    if (auto j = readJsonFile(joinPath(dir, "_CHECKPOINT_METADATA"), c.warnings))
         c.metadata["checkpoint"] = *j;
-    std::error_code ec;
-    if (fs::exists(dir / "orbax.checkpoint", ec))
+    if (pathIsFile(joinPath(dir, "orbax.checkpoint")))
         c.metadata["orbax_v1_layout"] = true;
 }
 
@@ -89,7 +102,6 @@ Checkpoint openComposite(const std::string &path, const OpenOptions &options, co
     c.path = path;
     c.format = kFormatOrbax;
     addItemMetadata(c, path);
-    const fs::path dir(path);
     std::vector<std::string> names = listStepItems(path);
     c.metadata["items"] = names;
     if (options.item) {
@@ -101,16 +113,13 @@ Checkpoint openComposite(const std::string &path, const OpenOptions &options, co
         }
         names = {*options.item};
     }
-    std::error_code ec;
-    for (const auto &e : fs::directory_iterator(dir, ec)) {
-        const std::string n = e.path().filename().string();
-        if (n.find(".orbax-checkpoint-tmp") != std::string::npos && e.is_directory(ec))
-            c.warnings.push_back("skipped item folder \"" + n + "\": an in-progress save");
-    }
+    for (const PathEntry &e : listPath(path))
+        if (e.name.find(".orbax-checkpoint-tmp") != std::string::npos && e.isDir)
+            c.warnings.push_back("skipped item folder \"" + e.name + "\": an in-progress save");
     std::vector<Child> children;
     std::optional<Exception> firstError;
     for (const auto &name : names) {
-        const std::string itemPath = (dir / name).string();
+        const std::string itemPath = joinPath(path, name);
         try {
             if (isJsonItem(itemPath) && !isOrbaxItemDir(itemPath)) {
                 children.push_back({Key::name(name), readJsonItem(itemPath)});
@@ -151,7 +160,7 @@ Checkpoint openComposite(const std::string &path, const OpenOptions &options, co
 
 Checkpoint openZarrHierarchy(const std::string &path, const Progress &progress)
 {
-    auto store = DirectoryKvStore::open(path);
+    auto store = openFolderStore(path);
     std::vector<int> versions;
     Checkpoint c;
     c.path = path;
@@ -220,7 +229,7 @@ Checkpoint openRun(const std::string &path, const OpenOptions &options, const Pr
     c.step = chosen->step;
     c.warnings.insert(c.warnings.begin(), warnings.begin(), warnings.end());
     c.metadata["step_path"] = chosen->path;
-    if (auto j = readJsonFile(fs::path(path) / "metadata" / "_ROOT_METADATA", c.warnings))
+    if (auto j = readJsonFile(joinPath(path, "metadata/_ROOT_METADATA"), c.warnings))
         c.metadata["root"] = *j;
     return c;
 }
@@ -264,12 +273,15 @@ bool StepId::isInteger() const
 
 Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, const Progress &progress)
 {
-    std::error_code ec;
-    const auto st = fs::status(path, ec);
-    if (ec || !fs::exists(st))
-        fail(ErrorCategory::MissingData, "no such file or directory", path);
-    if (fs::is_regular_file(st)) {
-        if (hdf5::isHdf5File(path)) {
+    const bool remote = isStorageUrl(path);
+    const bool file = pathIsFile(path);
+    if (!file && !pathIsDir(path))
+        fail(ErrorCategory::MissingData, remote ? "no such object or folder" : "no such file or directory", path);
+    if (file) {
+        if (remote ? looksLikeHdf5(*openPath(path)) : hdf5::isHdf5File(path)) {
+            if (remote)
+                fail(ErrorCategory::Unsupported, "HDF5 files are read from local paths only: copy this one down first",
+                    path);
             if (options.step || options.item)
                 fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);
             Checkpoint c;
@@ -283,10 +295,10 @@ Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options, c
             return openSafetensorsFile(path, options);
         if (hf::isShardIndexName(path))
             return openShardIndex(path, options, progress);
-        const FilePtr file = openMsgpackFile(path);
+        const RandomAccessPtr bytes = openMsgpackFile(path);
         if (options.step || options.item)
             fail(ErrorCategory::InvalidArgument, kNoStepsOrItems, path);
-        return readFlaxFile(path, file, progress);
+        return readFlaxFile(path, bytes, progress);
     }
     return openDirectory(path, detectLayout(path), options, progress);
 }

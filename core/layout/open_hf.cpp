@@ -5,7 +5,7 @@
 #include "formats/hf/flax_shards.h"
 #include "formats/hf/shard_index.h"
 #include "formats/safetensors/safetensors_reader.h"
-#include "io/file.h"
+#include "io/path_ops.h"
 #include "layout/layout_detect.h"
 
 #include <filesystem>
@@ -104,7 +104,7 @@ Checkpoint openHfModelFolder(const std::string &dir, const OpenOptions &options,
     const std::string chosen = fs::path(file).filename().string();
     for (const char *other :
         {"model.safetensors.index.json", "model.safetensors", "flax_model.msgpack.index.json", "flax_model.msgpack"})
-        if (other != chosen && isFile((fs::path(dir) / other).string()))
+        if (other != chosen && pathIsFile((fs::path(dir) / other).string()))
             c.warnings.push_back(
                 "opened " + chosen + "; the folder also holds " + std::string(other) + " (open it by its path)");
     c.path = dir;

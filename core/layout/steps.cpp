@@ -1,13 +1,14 @@
 #include "layout/steps.h"
 
 #include "base/error.h"
+#include "io/path_ops.h"
+#include "io/storage/storage_url.h"
 #include "layout/layout_detect.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 
 namespace fs = std::filesystem;
@@ -20,24 +21,20 @@ constexpr std::string_view kTmpMarker = ".orbax-checkpoint-tmp";
 /// Commit marker file written by Orbax on GCS (and everywhere since 0.12.3).
 constexpr const char *kCommitSuccess = "commit_success.txt";
 
-uint64_t treeBytes(const fs::path &p)
+uint64_t treeBytes(const PathEntry &entry, const std::string &path)
 {
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec))
-        return fs::file_size(p, ec);
+    if (!entry.isDir)
+        return entry.size;
     uint64_t total = 0;
-    for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec)
-            break;
-        if (it->is_regular_file(ec))
-            total += it->file_size(ec);
-    }
+    for (const PathEntry &e : listPathRecursive(path))
+        total += e.size;
     return total;
 }
 
-std::optional<int64_t> mtimeNs(const fs::path &p)
+std::optional<int64_t> mtimeNs(const std::string &p)
 {
+    if (isStorageUrl(p))
+        return std::nullopt; // object stores have no folder times; the metadata's timestamp is used
     std::error_code ec;
     auto t = fs::last_write_time(p, ec);
     if (ec)
@@ -72,13 +69,13 @@ std::optional<StepId> parseStepName(const std::string &fullName)
 
 std::vector<StepInfo> listSteps(const std::string &root)
 {
-    std::error_code ec;
-    if (!fs::is_directory(root, ec))
+    if (!pathIsDir(root))
         fail(ErrorCategory::MissingData, "not a directory", root);
     std::vector<StepInfo> steps;
     bool anyCommitMarker = false;
-    for (const auto &entry : fs::directory_iterator(root, ec)) {
-        const std::string name = entry.path().filename().string();
+    for (const PathEntry &entry : listPath(root)) {
+        const std::string &name = entry.name;
+        const std::string entryPath = joinPath(root, name);
         if (name == "metadata" || name.ends_with("_gda") || name.ends_with("_gda" + std::string(kTmpMarker)))
             continue;
         auto id = parseStepName(name);
@@ -88,13 +85,11 @@ std::vector<StepInfo> listSteps(const std::string &root)
             continue;
         StepInfo s;
         s.name = name;
-        s.path = entry.path().string();
-        s.isFile = entry.is_regular_file(ec);
+        s.path = entryPath;
+        s.isFile = !entry.isDir;
         if (id)
             s.step = *id;
-        if (!s.isFile && !entry.is_directory(ec))
-            continue;
-        s.totalBytes = treeBytes(entry.path());
+        s.totalBytes = treeBytes(entry, entryPath);
         if (name.find(kTmpMarker) != std::string::npos) {
             s.complete = false;
             s.incompleteReason = "in-progress save (name contains .orbax-checkpoint-tmp)";
@@ -108,17 +103,22 @@ std::vector<StepInfo> listSteps(const std::string &root)
                 s.incompleteReason = "not a msgpack checkpoint file";
             }
         } else {
-            const fs::path meta = entry.path() / "_CHECKPOINT_METADATA";
-            if (fs::is_regular_file(meta, ec)) {
-                std::ifstream in(meta);
-                auto j = nlohmann::json::parse(in, nullptr, false);
+            const std::string meta = joinPath(entryPath, "_CHECKPOINT_METADATA");
+            if (pathIsFile(meta)) {
+                nlohmann::json j;
+                try {
+                    j = nlohmann::json::parse(readPathText(meta, 64u << 20), nullptr, false);
+                } catch (const Exception &e) {
+                    if (e.error().category == ErrorCategory::Auth || e.error().category == ErrorCategory::Cancelled)
+                        throw;
+                }
                 if (j.is_object() && j.contains("commit_timestamp_nsecs")
                     && j["commit_timestamp_nsecs"].is_number_integer()) {
                     s.timestampNs = j["commit_timestamp_nsecs"].get<int64_t>();
                     s.timestampFromMetadata = true;
                 }
             }
-            if (fs::exists(entry.path() / kCommitSuccess, ec))
+            if (pathIsFile(joinPath(entryPath, kCommitSuccess)))
                 anyCommitMarker = true;
             const auto kind = detectLayout(s.path);
             if (kind == LayoutKind::CompositeStep)
@@ -129,14 +129,14 @@ std::vector<StepInfo> listSteps(const std::string &root)
             }
         }
         if (!s.timestampNs)
-            s.timestampNs = mtimeNs(entry.path());
+            s.timestampNs = mtimeNs(entryPath);
         steps.push_back(std::move(s));
     }
     if (anyCommitMarker) {
         for (auto &s : steps) {
             if (s.isFile || !s.complete)
                 continue;
-            if (!fs::exists(fs::path(s.path) / kCommitSuccess, ec)) {
+            if (!pathIsFile(joinPath(s.path, kCommitSuccess))) {
                 s.complete = false;
                 s.incompleteReason = "no commit_success.txt although other steps have one (uncommitted save)";
             }

@@ -3,8 +3,8 @@
 #include "base/error.h"
 #include "formats/flax_msgpack/chunked_array.h"
 #include "io/buffered_cursor.h"
-#include "io/file.h"
 #include "io/flat_array_source.h"
+#include "io/path_ops.h"
 
 #include <bit>
 #include <cstring>
@@ -378,7 +378,7 @@ NodePtr parse(const RandomAccessPtr &src, const ReadLimits &limits, const Progre
 
 NodePtr readFile(const std::string &path, const ReadLimits &limits, const Progress &progress)
 {
-    return parse(File::open(path), limits, progress);
+    return parse(openPath(path), limits, progress);
 }
 
 bool looksLikeMsgpack(const RandomAccess &src)

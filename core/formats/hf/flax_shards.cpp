@@ -3,7 +3,7 @@
 #include "base/error.h"
 #include "formats/flax_msgpack/msgpack_reader.h"
 #include "formats/hf/shard_index.h"
-#include "io/file.h"
+#include "io/path_ops.h"
 #include "tree/tree_builder.h"
 
 #include <filesystem>
@@ -29,7 +29,7 @@ FlaxShards readFlaxShards(const ShardIndex &idx, const Progress &progress)
     std::vector<std::pair<Path, NodePtr>> leaves;
     for (const auto &shard : idx.shards) {
         const std::string shardPath = (fs::path(idx.folder) / shard).string();
-        if (!isFile(shardPath))
+        if (!pathIsFile(shardPath))
             fail(ErrorCategory::MissingData, "shard \"" + shard + "\" named in the index does not exist", shardPath);
         const NodePtr tree = flaxmsgpack::readFile(shardPath, {}, progress);
         out.files.push_back(shardPath);

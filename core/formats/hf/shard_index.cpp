@@ -1,7 +1,7 @@
 #include "formats/hf/shard_index.h"
 
 #include "base/error.h"
-#include "io/file.h"
+#include "io/path_ops.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -22,7 +22,7 @@ ShardIndex readShardIndex(const std::string &path)
     idx.path = path;
     const fs::path p(path);
     idx.folder = p.has_parent_path() ? p.parent_path().string() : std::string(".");
-    const auto doc = nlohmann::json::parse(readTextFile(path), nullptr, false);
+    const auto doc = nlohmann::json::parse(readPathText(path), nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
         fail(ErrorCategory::Corrupt, "shard index is not a JSON object", path);
     if (!doc.contains("weight_map") || !doc["weight_map"].is_object())

@@ -5,11 +5,10 @@
 #include "formats/orbax/pytree_metadata.h"
 #include "formats/zarr/zarr2_array.h"
 #include "formats/zarr/zarr3_array.h"
-#include "io/file.h"
-#include "io/kvstore/directory_kvstore.h"
 #include "io/kvstore/merged_kvstore.h"
 #include "io/kvstore/ocdbt_database.h"
 #include "io/kvstore/ocdbt_kvstore.h"
+#include "io/path_ops.h"
 #include "tree/tree_builder.h"
 
 #include <filesystem>
@@ -29,9 +28,9 @@ constexpr std::string_view kAggregated = "AGGREGATED://";
 
 std::optional<std::string> readOptionalText(const std::string &path)
 {
-    if (!isFile(path))
+    if (!pathIsFile(path))
         return std::nullopt;
-    return readTextFile(path);
+    return readPathText(path);
 }
 
 struct Context {
@@ -245,7 +244,7 @@ std::string eraOf(const Context &c)
 
 KvStorePtr openItemStore(const std::string &dir, std::vector<std::string> &warnings, std::string &kind)
 {
-    const bool hasRoot = isFile((fs::path(dir) / "manifest.ocdbt").string());
+    const bool hasRoot = pathIsFile((fs::path(dir) / "manifest.ocdbt").string());
     std::optional<Exception> rootError;
     if (hasRoot) {
         try {
@@ -286,7 +285,7 @@ KvStorePtr openItemStore(const std::string &dir, std::vector<std::string> &warni
     if (rootError)
         throw *rootError;
     kind = "dir";
-    return DirectoryKvStore::open(dir);
+    return openFolderStore(dir);
 }
 
 PyTreeItem openPyTreeItem(const std::string &dir, const Progress &progress)
@@ -305,8 +304,8 @@ PyTreeItem openPyTreeItem(const std::string &dir, const Progress &progress)
         fail(ErrorCategory::MissingData, "_METADATA says the arrays are in OCDBT, but there is no manifest.ocdbt", dir);
 
     const std::string msgpackPath = (d / "checkpoint").string();
-    if (isFile(msgpackPath)) {
-        auto file = File::open(msgpackPath);
+    if (pathIsFile(msgpackPath)) {
+        auto file = openPath(msgpackPath);
         if (flaxmsgpack::looksLikeMsgpack(*file)) {
             c.msgpack = flaxmsgpack::parse(file, {}, progress);
             c.msgpackPath = msgpackPath;
@@ -319,13 +318,14 @@ PyTreeItem openPyTreeItem(const std::string &dir, const Progress &progress)
             item.warnings.push_back("ignored a damaged _sharding file: " + e.error().describe());
         }
     }
-    if (isDir((d / "array_metadatas").string())) {
-        std::error_code ec;
-        for (const auto &entry : fs::directory_iterator(d / "array_metadatas", ec)) {
-            if (!entry.is_regular_file())
+    const std::string metasDir = joinPath(dir, "array_metadatas");
+    if (pathIsDir(metasDir)) {
+        for (const PathEntry &entry : listPath(metasDir)) {
+            if (entry.isDir)
                 continue;
+            const std::string file = joinPath(metasDir, entry.name);
             try {
-                parseArrayMetadatas(readTextFile(entry.path().string()), entry.path().string(), c.arrayMetas);
+                parseArrayMetadatas(readPathText(file), file, c.arrayMetas);
             } catch (const Exception &e) {
                 item.warnings.push_back("ignored a damaged array metadata file: " + e.error().describe());
             }

@@ -4,8 +4,8 @@
 #include "formats/hf/shard_index.h"
 #include "formats/safetensors/packed_bits.h"
 #include "formats/safetensors/safetensors_header.h"
-#include "io/file.h"
 #include "io/flat_array_source.h"
+#include "io/path_ops.h"
 #include "tree/annotations.h"
 #include "tree/natural_order.h"
 #include "tree/tree_builder.h"
@@ -133,10 +133,10 @@ NodePtr treeFromNames(std::vector<std::pair<std::string, NodePtr>> named, const 
 
 bool isSafetensorsFile(const std::string &path)
 {
-    if (!isFile(path))
+    if (!pathIsFile(path))
         return false;
     try {
-        return looksLikeSafetensors(*File::open(path));
+        return looksLikeSafetensors(*openPath(path));
     } catch (const Exception &) {
         return false;
     }
@@ -150,7 +150,7 @@ bool hasSafetensorsName(const std::string &path)
 
 Tensors readFile(const std::string &path, const ReadOptions &options)
 {
-    return readTensors(File::open(path), options);
+    return readTensors(openPath(path), options);
 }
 
 Tensors readTensors(const RandomAccessPtr &file, const ReadOptions &options)
@@ -185,9 +185,9 @@ Tensors readIndex(const hf::ShardIndex &idx, const ReadOptions &options)
     uint64_t totalBytes = 0;
     for (const auto &shard : idx.shards) {
         const std::string shardPath = (fs::path(idx.folder) / shard).string();
-        if (!isFile(shardPath))
+        if (!pathIsFile(shardPath))
             fail(ErrorCategory::MissingData, "shard \"" + shard + "\" named in the index does not exist", shardPath);
-        const FilePtr file = File::open(shardPath);
+        const RandomAccessPtr file = openPath(shardPath);
         const Header h = readHeader(*file);
         if (t.files.empty())
             t.metadata = h.metadata;

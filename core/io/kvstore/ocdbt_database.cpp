@@ -1,14 +1,12 @@
 #include "io/kvstore/ocdbt_database.h"
 
 #include "base/error.h"
-#include "io/file.h"
 #include "io/kvstore/ocdbt_envelope.h"
+#include "io/path_ops.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <dirent.h>
-#include <sys/stat.h>
 
 namespace ckpt {
 
@@ -21,22 +19,18 @@ constexpr uint64_t kMaxVersionNodeBytes = 64u << 20;
 std::vector<std::string> listDir(const std::string &dir)
 {
     std::vector<std::string> names;
-    DIR *d = ::opendir(dir.c_str());
-    if (!d)
-        return names;
-    while (dirent *e = ::readdir(d))
-        names.emplace_back(e->d_name);
-    ::closedir(d);
+    for (const PathEntry &e : listPath(dir))
+        names.push_back(e.name);
     return names;
 }
 
 OcdbtManifest readManifestAt(const std::string &path)
 {
-    auto f = File::open(path);
+    auto f = openPath(path);
     if (f->size() > kOcdbtMaxManifestBodyBytes)
         fail(ErrorCategory::Corrupt, "manifest of " + std::to_string(f->size()) + " bytes is implausibly large", path,
             0);
-    return decodeOcdbtManifest(f->readAll(), path);
+    return decodeOcdbtManifest(f->readRange(0, f->size()), path);
 }
 
 void collectVersions(const OcdbtFileCache &files, const OcdbtConfig &config, const OcdbtDataFile &file,
@@ -72,7 +66,7 @@ void collectVersions(const OcdbtFileCache &files, const OcdbtConfig &config, con
 
 } // namespace
 
-FilePtr OcdbtFileCache::open(
+RandomAccessPtr OcdbtFileCache::open(
     const std::string &relativePath, const std::string &referrer, uint64_t referrerOffset) const
 {
     validateOcdbtDataFilePath(relativePath, referrer, referrerOffset);
@@ -80,9 +74,9 @@ FilePtr OcdbtFileCache::open(
     auto it = m_files.find(relativePath);
     if (it != m_files.end())
         return it->second;
-    FilePtr f;
+    RandomAccessPtr f;
     try {
-        f = File::open(absolute(relativePath));
+        f = openPath(absolute(relativePath));
     } catch (const Exception &e) {
         if (e.error().category != ErrorCategory::MissingData)
             throw;
@@ -101,7 +95,7 @@ std::vector<std::byte> readOcdbtObject(const OcdbtFileCache &files, const OcdbtD
         fail(ErrorCategory::Corrupt,
             "reference to bytes [" + std::to_string(ref.offset) + ", +" + std::to_string(ref.length)
                 + ") but the file has " + std::to_string(f->size()),
-            f->path(), ref.offset);
+            f->name(), ref.offset);
     return f->readRange(ref.offset, ref.length);
 }
 
@@ -170,8 +164,7 @@ std::vector<std::string> listOcdbtProcessDatabases(const std::string &itemDir)
         if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0)
             continue;
         const std::string path = itemDir + "/" + name;
-        struct stat st { };
-        if (!isDir(path) || ::stat((path + "/" + kManifestName).c_str(), &st) != 0)
+        if (!pathIsDir(path) || !pathIsFile(path + "/" + kManifestName))
             continue;
         found.emplace_back(name.substr(prefix.size()), path);
     }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "io/file.h"
 #include "io/kvstore/ocdbt_manifest.h"
+#include "io/random_access.h"
 
 #include <map>
 #include <mutex>
@@ -39,13 +39,13 @@ public:
     { }
     /// Opens `relativePath` once; throws Exception{MissingData} naming the path when it is missing.
     /// `referrer`/`referrerOffset` name the node that referred to it, for refused paths.
-    FilePtr open(const std::string &relativePath, const std::string &referrer, uint64_t referrerOffset) const;
+    RandomAccessPtr open(const std::string &relativePath, const std::string &referrer, uint64_t referrerOffset) const;
     std::string absolute(const std::string &relativePath) const { return m_dir + "/" + relativePath; }
 
 private:
     std::string m_dir;
     mutable std::mutex m_mutex;
-    mutable std::map<std::string, FilePtr> m_files;
+    mutable std::map<std::string, RandomAccessPtr> m_files;
 };
 
 /// Reads the encoded object `ref` of `file` (envelope bytes), checking it lies inside the file.

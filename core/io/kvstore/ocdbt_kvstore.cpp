@@ -105,7 +105,7 @@ RandomAccessPtr OcdbtKvStore::get(const std::string &key) const
         fail(ErrorCategory::Corrupt,
             "value of key \"" + key + "\" needs bytes [" + std::to_string(e->offset) + ", +" + std::to_string(e->length)
                 + ") but the data file has " + std::to_string(f->size()),
-            f->path(), e->offset);
+            f->name(), e->offset);
     return std::make_shared<const SubRange>(f, e->offset, e->length);
 }
 

@@ -1,0 +1,198 @@
+#include "io/storage/remote_storage.h"
+
+#include "base/error.h"
+#include "io/storage/remote_object.h"
+
+#include <algorithm>
+
+namespace ckpt {
+
+namespace {
+
+/// The part of `key` up to and including its last '/', i.e. the folder a delimited listing of
+/// which would name `key`.
+std::string parentPrefix(const std::string &key)
+{
+    const size_t slash = key.rfind('/');
+    return slash == std::string::npos ? std::string() : key.substr(0, slash + 1);
+}
+
+/// A short, printable excerpt of an error body (servers explain themselves there). Bodies of
+/// error responses carry no secrets of ours: we never send secrets in a body a server echoes.
+std::string bodyExcerpt(const std::string &body)
+{
+    std::string out;
+    for (char c : body.substr(0, 300))
+        out.push_back((c >= 32 && c < 127) ? c : ' ');
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
+} // namespace
+
+std::string urlHost(std::string_view url)
+{
+    const size_t scheme = url.find("://");
+    const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+    const size_t end = url.find_first_of("/?", start);
+    return std::string(url.substr(start, end == std::string_view::npos ? url.size() - start : end - start));
+}
+
+RemoteStorage::RemoteStorage(std::shared_ptr<HttpClient> http)
+    : m_http(std::move(http))
+{ }
+
+void RemoteStorage::authorize(HttpRequest &request) const
+{
+    (void)request;
+}
+
+HttpResponse RemoteStorage::send(HttpRequest request) const
+{
+    HttpRequest signedRequest = request;
+    authorize(signedRequest);
+    HttpResponse r = m_http->send(signedRequest);
+    if (r.status == 401) {
+        credentialsRejected();
+        signedRequest = std::move(request);
+        authorize(signedRequest);
+        r = m_http->send(signedRequest);
+    }
+    return r;
+}
+
+void RemoteStorage::failResponse(const HttpResponse &response, const std::string &key, const char *action) const
+{
+    const std::string url = urlOf(key);
+    const std::string from = std::to_string(response.status) + " from " + host();
+    const std::string excerpt = bodyExcerpt(response.body);
+    const std::string said = excerpt.empty() ? std::string() : " (the server said: " + excerpt + ")";
+    switch (response.status) {
+    case 401:
+    case 403:
+        fail(ErrorCategory::Auth,
+            from + " for " + url + ": the credentials used (" + credentialsDescription() + ") may not " + action
+                + " this object" + said,
+            url);
+    case 404: fail(ErrorCategory::MissingData, from + ": " + url + " does not exist", url);
+    case 412:
+        fail(ErrorCategory::Mismatch, url + " changed while it was being read (" + from + "); open it again", url);
+    default: fail(ErrorCategory::Io, from + " when trying to " + action + " " + url + said, url);
+    }
+}
+
+void RemoteStorage::remember(const StorageListing &listing, const std::string &prefix, bool delimited) const
+{
+    std::lock_guard lock(m_mutex);
+    for (const ListedObject &o : listing.objects)
+        m_infos[o.key] = o.info;
+    m_listings[{prefix, delimited}] = listing;
+}
+
+void RemoteStorage::forget(const std::string &key) const
+{
+    std::lock_guard lock(m_mutex);
+    m_infos.erase(key);
+    // Any listing that could name the key is stale now.
+    for (auto it = m_listings.begin(); it != m_listings.end();) {
+        if (key.starts_with(it->first.first))
+            it = m_listings.erase(it);
+        else
+            ++it;
+    }
+}
+
+std::optional<std::optional<ObjectInfo>> RemoteStorage::cachedStat(const std::string &key) const
+{
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_infos.find(key); it != m_infos.end())
+        return it->second;
+    // A complete listing of the folder that would hold the key, or of a folder above it
+    // (recursive), answers for it.
+    const std::string parent = parentPrefix(key);
+    for (const auto &[id, listing] : m_listings) {
+        const auto &[prefix, delimited] = id;
+        if (!key.starts_with(prefix) || (delimited && prefix != parent))
+            continue;
+        const auto hit = std::lower_bound(listing.objects.begin(), listing.objects.end(), key,
+            [](const ListedObject &o, const std::string &k) { return o.key < k; });
+        if (hit != listing.objects.end() && hit->key == key)
+            return std::optional<ObjectInfo>(hit->info);
+        if (listingCovers(key))
+            return std::optional<ObjectInfo>();
+    }
+    return std::nullopt;
+}
+
+std::optional<ObjectInfo> RemoteStorage::stat(const std::string &key) const
+{
+    if (auto known = cachedStat(key))
+        return *known;
+    std::optional<ObjectInfo> info = statObject(key);
+    std::lock_guard lock(m_mutex);
+    m_infos[key] = info;
+    return info;
+}
+
+StorageListing RemoteStorage::list(const std::string &prefix, bool delimited) const
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto it = m_listings.find({prefix, delimited}); it != m_listings.end())
+            return it->second;
+    }
+    StorageListing all;
+    std::string token;
+    do {
+        ListPage page = listPage(prefix, delimited, token);
+        for (ListedObject &o : page.listing.objects)
+            all.objects.push_back(std::move(o));
+        for (std::string &p : page.listing.prefixes)
+            all.prefixes.push_back(std::move(p));
+        if (!page.nextToken.empty() && page.nextToken == token)
+            fail(ErrorCategory::Corrupt, "the listing of " + urlOf(prefix) + " repeats its page token", urlOf(prefix));
+        token = std::move(page.nextToken);
+    } while (!token.empty());
+    std::sort(all.objects.begin(), all.objects.end(),
+        [](const ListedObject &a, const ListedObject &b) { return a.key < b.key; });
+    std::sort(all.prefixes.begin(), all.prefixes.end());
+    all.prefixes.erase(std::unique(all.prefixes.begin(), all.prefixes.end()), all.prefixes.end());
+    remember(all, prefix, delimited);
+    return all;
+}
+
+RandomAccessPtr RemoteStorage::open(const std::string &key, const ObjectInfo &info) const
+{
+    return std::make_shared<RemoteObject>(shared_from_this(), key, info);
+}
+
+std::string RemoteStorage::readRange(
+    const std::string &key, const ObjectInfo &info, uint64_t first, uint64_t last) const
+{
+    const uint64_t want = last - first + 1;
+    HttpRequest request = rangeRequest(key, info, first, last);
+    request.maxBodyBytes = want + 1; // a server that ignores Range is stopped after one byte too many
+    const HttpResponse r = send(std::move(request));
+    if (r.status == 206 || (r.status == 200 && first == 0 && want == info.size && !r.bodyLimitHit)) {
+        if (r.body.size() != want)
+            fail(ErrorCategory::Corrupt,
+                host() + " sent " + std::to_string(r.body.size()) + " bytes of " + urlOf(key) + " where "
+                    + std::to_string(want) + " were asked for",
+                urlOf(key), first);
+        return r.body;
+    }
+    if (r.status == 200)
+        fail(ErrorCategory::Unsupported,
+            host() + " ignores the Range header: it started to send all " + std::to_string(info.size) + " bytes of "
+                + urlOf(key) + " for a read of " + std::to_string(want) + " bytes",
+            urlOf(key), first);
+    if (r.status == 416)
+        fail(ErrorCategory::Corrupt,
+            "bytes " + std::to_string(first) + "-" + std::to_string(last) + " are past the end of " + urlOf(key)
+                + " (it is shorter than its listing said)",
+            urlOf(key), first);
+    failResponse(r, key, "read");
+}
+
+} // namespace ckpt
