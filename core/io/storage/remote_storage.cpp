@@ -4,6 +4,7 @@
 #include "io/storage/remote_object.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace ckpt {
 
@@ -167,32 +168,87 @@ RandomAccessPtr RemoteStorage::open(const std::string &key, const ObjectInfo &in
     return std::make_shared<RemoteObject>(shared_from_this(), key, info);
 }
 
+uint64_t RemoteStorage::wholeObjectLimit()
+{
+    static const uint64_t limit = [] {
+        const char *v = std::getenv("CKPT_HTTP_WHOLE_OBJECT_MB");
+        const long mb = v ? std::strtol(v, nullptr, 10) : -1;
+        return uint64_t(mb >= 0 ? mb : 64) << 20;
+    }();
+    return limit;
+}
+
+std::shared_ptr<const std::string> RemoteStorage::wholeObject(const std::string &key, const ObjectInfo &info) const
+{
+    const std::string id = key + '\n' + info.version;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto &[k, bytes] : m_wholeObjects)
+            if (k == id)
+                return bytes;
+    }
+    if (info.size > wholeObjectLimit())
+        fail(ErrorCategory::Unsupported,
+            host() + " ignores the Range header, and " + urlOf(key) + " (" + std::to_string(info.size)
+                + " bytes) is too large to download whole for a partial read (limit "
+                + std::to_string(wholeObjectLimit() >> 20) + " MiB, CKPT_HTTP_WHOLE_OBJECT_MB)",
+            urlOf(key));
+    HttpRequest request = rangeRequest(key, info, 0, info.size == 0 ? 0 : info.size - 1);
+    request.range.reset();
+    request.maxBodyBytes = info.size + 1;
+    const HttpResponse r = send(std::move(request));
+    if (r.status != 200)
+        failResponse(r, key, "read");
+    if (r.body.size() != info.size)
+        fail(ErrorCategory::Corrupt,
+            host() + " sent " + std::to_string(r.body.size()) + " bytes of " + urlOf(key) + ", which has "
+                + std::to_string(info.size),
+            urlOf(key));
+    auto bytes = std::make_shared<const std::string>(r.body);
+    std::lock_guard lock(m_mutex);
+    m_wholeObjects.emplace_front(id, bytes);
+    uint64_t total = 0;
+    for (auto it = m_wholeObjects.begin(); it != m_wholeObjects.end(); ++it) {
+        total += it->second->size();
+        if (total > wholeObjectLimit() && it != m_wholeObjects.begin()) {
+            m_wholeObjects.erase(it, m_wholeObjects.end());
+            break;
+        }
+    }
+    return bytes;
+}
+
 std::string RemoteStorage::readRange(
     const std::string &key, const ObjectInfo &info, uint64_t first, uint64_t last) const
 {
     const uint64_t want = last - first + 1;
-    HttpRequest request = rangeRequest(key, info, first, last);
-    request.maxBodyBytes = want + 1; // a server that ignores Range is stopped after one byte too many
-    const HttpResponse r = send(std::move(request));
-    if (r.status == 206 || (r.status == 200 && first == 0 && want == info.size && !r.bodyLimitHit)) {
-        if (r.body.size() != want)
+    if (!m_rangeIgnored.load(std::memory_order_relaxed)) {
+        HttpRequest request = rangeRequest(key, info, first, last);
+        request.maxBodyBytes = want + 1; // a server that ignores Range is stopped after one byte too many
+        const HttpResponse r = send(std::move(request));
+        if (r.status == 206 || (r.status == 200 && first == 0 && want == info.size && !r.bodyLimitHit)) {
+            if (r.body.size() != want)
+                fail(ErrorCategory::Corrupt,
+                    host() + " sent " + std::to_string(r.body.size()) + " bytes of " + urlOf(key) + " where "
+                        + std::to_string(want) + " were asked for",
+                    urlOf(key), first);
+            return r.body;
+        }
+        if (r.status == 416)
             fail(ErrorCategory::Corrupt,
-                host() + " sent " + std::to_string(r.body.size()) + " bytes of " + urlOf(key) + " where "
-                    + std::to_string(want) + " were asked for",
+                "bytes " + std::to_string(first) + "-" + std::to_string(last) + " are past the end of " + urlOf(key)
+                    + " (it is shorter than its listing said)",
                 urlOf(key), first);
-        return r.body;
+        if (r.status != 200)
+            failResponse(r, key, "read");
+        // 200 to a ranged request: the server ignores Range. From now on small objects are
+        // fetched whole (once, cached) and large ones refused with a clear error.
+        m_rangeIgnored.store(true, std::memory_order_relaxed);
     }
-    if (r.status == 200)
-        fail(ErrorCategory::Unsupported,
-            host() + " ignores the Range header: it started to send all " + std::to_string(info.size) + " bytes of "
-                + urlOf(key) + " for a read of " + std::to_string(want) + " bytes",
-            urlOf(key), first);
-    if (r.status == 416)
-        fail(ErrorCategory::Corrupt,
-            "bytes " + std::to_string(first) + "-" + std::to_string(last) + " are past the end of " + urlOf(key)
-                + " (it is shorter than its listing said)",
-            urlOf(key), first);
-    failResponse(r, key, "read");
+    const auto whole = wholeObject(key, info);
+    if (first >= whole->size() || want > whole->size() - first)
+        fail(ErrorCategory::Corrupt, "read past the end of " + urlOf(key), urlOf(key), first);
+    return whole->substr(size_t(first), size_t(want));
 }
 
 } // namespace ckpt

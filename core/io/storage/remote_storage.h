@@ -3,6 +3,8 @@
 #include "io/storage/http_client.h"
 #include "io/storage/storage.h"
 
+#include <atomic>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +30,9 @@ public:
     std::string readRange(const std::string &key, const ObjectInfo &info, uint64_t first, uint64_t last) const;
 
     const HttpClient &http() const { return *m_http; }
+
+    /// Largest object fetched whole when a server ignores `Range` (64 MiB; CKPT_HTTP_WHOLE_OBJECT_MB).
+    static uint64_t wholeObjectLimit();
 
 protected:
     explicit RemoteStorage(std::shared_ptr<HttpClient> http);
@@ -71,7 +76,12 @@ private:
     std::optional<std::optional<ObjectInfo>> cachedStat(const std::string &key) const;
     void remember(const StorageListing &listing, const std::string &prefix, bool delimited) const;
 
+    /// The whole object (cached, at most wholeObjectLimit() bytes of them) for servers without Range.
+    std::shared_ptr<const std::string> wholeObject(const std::string &key, const ObjectInfo &info) const;
+
     std::shared_ptr<HttpClient> m_http;
+    mutable std::atomic<bool> m_rangeIgnored{false};
+    mutable std::list<std::pair<std::string, std::shared_ptr<const std::string>>> m_wholeObjects;
     mutable std::mutex m_mutex;
     mutable std::map<std::string, std::optional<ObjectInfo>> m_infos;
     mutable std::map<std::pair<std::string, bool>, StorageListing> m_listings;
