@@ -1,6 +1,8 @@
 #include "command_line.h"
 #include "main_window.h"
 
+#include "layout/checkpoint.h"
+
 #include <QApplication>
 #include <QFileInfo>
 #include <QSettings>
@@ -48,7 +50,8 @@ int main(int argc, char **argv)
     if (cl.screenshot.isEmpty())
         w.restoreLayout(); // screenshots keep the default layout so that they are reproducible
     if (!cl.path.isEmpty())
-        w.openPath(QFileInfo(cl.path).absoluteFilePath(), cl.openOptions());
+        w.openPath(ckpt::isRemoteLocation(cl.path.toStdString()) ? cl.path : QFileInfo(cl.path).absoluteFilePath(),
+            cl.openOptions());
     else if (cl.demo)
         w.openDemo(cl.openOptions());
     else if (cl.screenshot.isEmpty())

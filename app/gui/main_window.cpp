@@ -15,6 +15,7 @@
 #include "steps_dock.h"
 #include "window_layout.h"
 
+#include "layout/checkpoint.h"
 #include "tree/array_info.h"
 
 #include <QApplication>
@@ -22,6 +23,8 @@
 #include <QDeadlineTimer>
 #include <QDragEnterEvent>
 #include <QFileInfo>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QMimeData>
 #include <QSettings>
 #include <QSplitter>
@@ -326,16 +329,45 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.first().isLocalFile())
+    if (!droppedLocation(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
-    const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.first().isLocalFile()) {
-        openPath(urls.first().toLocalFile());
+    const QString location = droppedLocation(event->mimeData());
+    if (!location.isEmpty()) {
+        openPath(location);
         event->acceptProposedAction();
     }
+}
+
+QString MainWindow::droppedLocation(const QMimeData *mime)
+{
+    const auto urls = mime->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        return urls.first().toLocalFile();
+    // gs://, s3:// and http(s):// arrive as URLs from browsers and as text from terminals.
+    QString text = urls.isEmpty() ? mime->text().trimmed() : urls.first().toString();
+    if (text.contains(QLatin1Char('\n')))
+        text = text.left(text.indexOf(QLatin1Char('\n'))).trimmed();
+    return ckpt::isRemoteLocation(text.toStdString()) ? text : QString();
+}
+
+void MainWindow::openUrlDialog()
+{
+    bool ok = false;
+    const QString url = QInputDialog::getText(this, tr("Open URL"),
+        tr("A checkpoint, step or run in a bucket or on a web server:\n"
+           "gs://bucket/run/checkpoints    s3://bucket/run/4    https://host/model.safetensors"),
+        QLineEdit::Normal, QString(), &ok)
+                            .trimmed();
+    if (!ok || url.isEmpty())
+        return;
+    if (!ckpt::isRemoteLocation(url.toStdString())) {
+        showError(tr("%1 is not a gs://, s3://, http:// or https:// URL; use Open file or Open folder for local paths.")
+                      .arg(url));
+        return;
+    }
+    openPath(url);
 }

@@ -19,6 +19,7 @@ class StartPage;
 class StatusArea;
 class StepsDock;
 class QMenu;
+class QMimeData;
 class QSettings;
 class QSplitter;
 class QStackedWidget;
@@ -96,6 +97,8 @@ public:
 public slots:
     void openFileDialog();
     void openFolderDialog();
+    /// Asks for a gs://, s3:// or http(s):// URL and opens it.
+    void openUrlDialog();
     void expandAll();
     void collapseAll();
     void computeAllStats();
@@ -107,6 +110,11 @@ protected:
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+
+public:
+    /// What a drop holds that openPath() can open: a local file or folder, or a storage URL (as
+    /// a URL or as text); empty otherwise.
+    static QString droppedLocation(const QMimeData *mime);
 
 private:
     void createActions();

@@ -44,6 +44,9 @@ void MainWindow::createActions()
     auto *openFolder = file->addAction(
         style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &folder…"), this, &MainWindow::openFolderDialog);
     openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    auto *openUrl = file->addAction(
+        style()->standardIcon(QStyle::SP_DriveNetIcon), tr("Open &URL…"), this, &MainWindow::openUrlDialog);
+    openUrl->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_recentMenu = file->addMenu(tr("Open &recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     m_reopenAction = file->addAction(

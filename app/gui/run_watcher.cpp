@@ -1,8 +1,13 @@
 #include "run_watcher.h"
 
 #include "base/error.h"
+#include "layout/checkpoint.h"
 
 #include "background_job.h"
+
+#include <QSettings>
+
+#include <algorithm>
 
 RunWatcher::RunWatcher(QObject *parent)
     : QObject(parent)
@@ -12,6 +17,8 @@ RunWatcher::RunWatcher(QObject *parent)
     m_debounce.setInterval(kDebounceMs);
     connect(&m_debounce, &QTimer::timeout, this, &RunWatcher::startListing);
     connect(&m_fs, &QFileSystemWatcher::directoryChanged, this, &RunWatcher::scheduleListing);
+    m_poll.setInterval(std::max(1, QSettings().value(QStringLiteral("remote/pollSeconds"), 30).toInt()) * 1000);
+    connect(&m_poll, &QTimer::timeout, this, &RunWatcher::startListing);
 }
 
 RunWatcher::~RunWatcher()
@@ -25,10 +32,15 @@ void RunWatcher::watch(const QString &root, const std::vector<ckpt::StepInfo> &s
     if (!old.isEmpty())
         m_fs.removePaths(old);
     m_debounce.stop();
+    m_poll.stop();
     m_listing->abandon(); // a listing of the old root is never delivered
     m_root = root;
     if (root.isEmpty())
         return;
+    if (ckpt::isRemoteLocation(root.toStdString())) {
+        m_poll.start();
+        return;
+    }
     m_fs.addPath(root);
     watchIncomplete(steps);
 }
@@ -76,7 +88,8 @@ void RunWatcher::startListing()
     m_listing->startWhenIdle([path = root.toStdString()](const ckpt::Progress &) { return ckpt::listSteps(path); },
         [this, root](JobResult<std::vector<ckpt::StepInfo>> &&steps) {
             if (root == m_root && steps.value) {
-                watchIncomplete(*steps.value);
+                if (!m_poll.isActive())
+                    watchIncomplete(*steps.value);
                 emit stepsListed(root, *steps.value);
             }
         });

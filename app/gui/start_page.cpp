@@ -1,5 +1,7 @@
 #include "start_page.h"
 
+#include "layout/checkpoint.h"
+
 #include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
@@ -60,8 +62,12 @@ void StartPage::setRecentFiles(const QStringList &paths)
     m_recent->clear();
     for (const QString &p : paths) {
         const QFileInfo fi(p);
-        auto *item = new QListWidgetItem(style()->standardIcon(fi.isDir() ? QStyle::SP_DirIcon : QStyle::SP_FileIcon),
-            fi.fileName() + QStringLiteral("  —  ") + fi.absolutePath(), m_recent);
+        const bool remote = ckpt::isRemoteLocation(p.toStdString());
+        const QStyle::StandardPixmap icon
+            = remote ? QStyle::SP_DriveNetIcon : (fi.isDir() ? QStyle::SP_DirIcon : QStyle::SP_FileIcon);
+        const QString where = remote ? p.left(p.size() - fi.fileName().size() - 1) : fi.absolutePath();
+        auto *item = new QListWidgetItem(
+            style()->standardIcon(icon), fi.fileName() + QStringLiteral("  —  ") + where, m_recent);
         item->setData(Qt::UserRole, p);
         item->setToolTip(p);
     }

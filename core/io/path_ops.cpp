@@ -186,6 +186,14 @@ std::string pathParent(const std::string &path)
     return p.substr(0, slash);
 }
 
+void refreshPath(const std::string &dir)
+{
+    if (!isStorageUrl(dir))
+        return;
+    const Remote r = remote(dir);
+    r.storage->refresh(folderPrefix(r.key));
+}
+
 KvStorePtr openFolderStore(const std::string &root)
 {
     if (!isStorageUrl(root))

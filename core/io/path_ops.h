@@ -52,6 +52,10 @@ std::string pathName(const std::string &path);
 /// The folder holding `path` (local: parent_path; URL: up to the last '/'); empty at the top.
 std::string pathParent(const std::string &path);
 
+/// Makes the next questions about `dir` and below ask the storage server again instead of its
+/// caches (no-op for local paths, which are never cached).
+void refreshPath(const std::string &dir);
+
 /// A key-value store over the files below folder `root` (zarr arrays, OCDBT databases):
 /// DirectoryKvStore for a local path, a store over the bucket's objects for a URL.
 KvStorePtr openFolderStore(const std::string &root);

@@ -57,6 +57,10 @@ inline constexpr const char *kNoItemsInFileStep = "this step is a single file: i
 inline constexpr const char *kNoStepsOrItems
     = "this is neither a run nor a composite checkpoint: it has no steps or items to choose from";
 
+/// True when `path` is a storage URL (gs://, s3://, http://, https://) rather than a local path:
+/// the GUI keeps such paths as typed and polls runs instead of watching them.
+bool isRemoteLocation(const std::string &path);
+
 /// Detects what `path` is and opens it lazily (metadata only; array bytes are read on demand).
 /// Throws Exception: NotACheckpoint when nothing is recognised, other categories for damage.
 Checkpoint openCheckpoint(const std::string &path, const OpenOptions &options = {}, const Progress &progress = {});

@@ -266,6 +266,11 @@ Checkpoint openDirectory(const std::string &path, LayoutKind kind, const OpenOpt
 
 } // namespace
 
+bool isRemoteLocation(const std::string &path)
+{
+    return isStorageUrl(path);
+}
+
 bool StepId::isInteger() const
 {
     return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;

@@ -69,6 +69,7 @@ std::optional<StepId> parseStepName(const std::string &fullName)
 
 std::vector<StepInfo> listSteps(const std::string &root)
 {
+    refreshPath(root); // a run being written: list what is there now, not what a cache saw
     if (!pathIsDir(root))
         fail(ErrorCategory::MissingData, "not a directory", root);
     std::vector<StepInfo> steps;

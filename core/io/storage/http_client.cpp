@@ -274,6 +274,8 @@ void configure(Transfer &t, CURLSH *share, const HttpPolicy &policy, const std::
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, policy.lowSpeedBytes);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, long(policy.lowSpeedTime.count()));
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    // The path goes out as we built (and signed) it: no "." / ".." squashing by curl.
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     // Redirects are not followed: a signed request must not be replayed to another host, and
     // object stores answer directly.
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);

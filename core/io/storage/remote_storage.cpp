@@ -44,6 +44,11 @@ RemoteStorage::RemoteStorage(std::shared_ptr<HttpClient> http)
     : m_http(std::move(http))
 { }
 
+std::string RemoteStorage::errorDetail(const HttpResponse &response) const
+{
+    return bodyExcerpt(response.body);
+}
+
 void RemoteStorage::authorize(HttpRequest &request) const
 {
     (void)request;
@@ -67,16 +72,15 @@ void RemoteStorage::failResponse(const HttpResponse &response, const std::string
 {
     const std::string url = urlOf(key);
     const std::string from = std::to_string(response.status) + " from " + host();
-    const std::string excerpt = bodyExcerpt(response.body);
+    const std::string excerpt = errorDetail(response);
     const std::string said = excerpt.empty() ? std::string() : " (the server said: " + excerpt + ")";
-    switch (response.status) {
-    case 401:
-    case 403:
+    if (isAuthFailure(response))
         fail(ErrorCategory::Auth,
             from + " for " + url + ": the credentials used (" + credentialsDescription() + ") may not " + action
                 + " this object" + said,
             url);
-    case 404: fail(ErrorCategory::MissingData, from + ": " + url + " does not exist", url);
+    switch (response.status) {
+    case 404: fail(ErrorCategory::MissingData, from + ": " + url + " does not exist" + said, url);
     case 412:
         fail(ErrorCategory::Mismatch, url + " changed while it was being read (" + from + "); open it again", url);
     default: fail(ErrorCategory::Io, from + " when trying to " + action + " " + url + said, url);
@@ -102,6 +106,15 @@ void RemoteStorage::forget(const std::string &key) const
         else
             ++it;
     }
+}
+
+void RemoteStorage::refresh(const std::string &prefix) const
+{
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_infos.begin(); it != m_infos.end();)
+        it = it->first.starts_with(prefix) ? m_infos.erase(it) : std::next(it);
+    for (auto it = m_listings.begin(); it != m_listings.end();)
+        it = it->first.first.starts_with(prefix) ? m_listings.erase(it) : std::next(it);
 }
 
 std::optional<std::optional<ObjectInfo>> RemoteStorage::cachedStat(const std::string &key) const

@@ -23,6 +23,7 @@ public:
     std::optional<ObjectInfo> stat(const std::string &key) const override;
     StorageListing list(const std::string &prefix, bool delimited) const override;
     RandomAccessPtr open(const std::string &key, const ObjectInfo &info) const override;
+    void refresh(const std::string &prefix) const override;
 
     /// Bytes [first, last] of `key` at `info.version`: exactly last - first + 1 of them. Throws
     /// Exception{Mismatch} when the object changed since `info` was taken, {Unsupported} when the
@@ -59,6 +60,13 @@ protected:
     virtual void authorize(HttpRequest &request) const;
     /// Called once after a 401 so that a cached token is dropped before the one retry.
     virtual void credentialsRejected() const { }
+    /// Whether `response` says the credentials were refused; the default: 401 and 403.
+    virtual bool isAuthFailure(const HttpResponse &response) const
+    {
+        return response.status == 401 || response.status == 403;
+    }
+    /// What an error response's body says, for messages; the default is a printable excerpt.
+    virtual std::string errorDetail(const HttpResponse &response) const;
     /// Who we were, for auth errors: "anonymous", "service account x@y from /path", ...
     virtual std::string credentialsDescription() const { return "no credentials (anonymous)"; }
 

@@ -62,6 +62,10 @@ public:
 
     /// Deletes `key`; deleting an absent key is not an error.
     virtual void remove(const std::string &key) const = 0;
+
+    /// Forgets what the caches know below `prefix`, so the next question asks the server again
+    /// (a run being written gets new steps).
+    virtual void refresh(const std::string &prefix) const { (void)prefix; }
 };
 
 using StoragePtr = std::shared_ptr<const Storage>;

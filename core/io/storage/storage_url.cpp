@@ -1,8 +1,10 @@
 #include "io/storage/storage_url.h"
 
 #include "base/error.h"
+#include "io/storage/gcs_credentials.h"
 #include "io/storage/gcs_storage.h"
 #include "io/storage/http_storage.h"
+#include "io/storage/s3_storage.h"
 
 #include <cctype>
 #include <map>
@@ -48,6 +50,19 @@ std::string decodePath(std::string_view s, std::string_view url)
         i += 2;
     }
     return out;
+}
+
+/// The environment's GCS credentials (docs/storage.md §5.1), resolved once per process.
+GcsStorage::Credentials gcsCredentials()
+{
+    static const std::shared_ptr<GcsTokenSource> source
+        = resolveGcsCredentials(processEnvironment(), HttpClient::shared());
+    GcsStorage::Credentials c;
+    c.header = [s = source] { return s->authorizationHeader({}); };
+    c.invalidate = [s = source] { s->invalidate(); };
+    c.description = source->describe();
+    c.userProject = source->userProject().value_or(std::string());
+    return c;
 }
 
 } // namespace
@@ -114,11 +129,11 @@ StoragePtr storageFor(const StorageUrl &url)
     StoragePtr s;
     if (url.scheme == "gs") {
         s = std::make_shared<GcsStorage>(
-            url.bucket, GcsStorage::endpointFromEnvironment(), GcsStorage::Credentials{}, HttpClient::shared());
+            url.bucket, GcsStorage::endpointFromEnvironment(), gcsCredentials(), HttpClient::shared());
     } else if (url.scheme == "http" || url.scheme == "https") {
         s = std::make_shared<HttpStorage>(url.scheme + "://" + url.bucket, HttpClient::shared());
     } else {
-        fail(ErrorCategory::Unsupported, "s3:// is not supported yet: " + id);
+        s = std::make_shared<S3Storage>(url.bucket, resolveS3Settings(processEnvironment()), HttpClient::shared());
     }
     stores[id] = s;
     return s;
