@@ -54,10 +54,8 @@ bool hasNestedZarr(const std::string &dir)
         return name == ".zarray" || name == "zarr.json" || name.ends_with("/.zarray") || name.ends_with("/zarr.json");
     };
     if (isStorageUrl(dir)) {
-        for (const PathEntry &e : listPathRecursive(dir))
-            if (isZarrMeta(e.name))
-                return true;
-        return false;
+        const std::vector<PathEntry> all = listPathRecursive(dir);
+        return std::any_of(all.begin(), all.end(), [&](const PathEntry &e) { return isZarrMeta(e.name); });
     }
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
@@ -146,10 +144,9 @@ bool isOrbaxItemDir(const std::string &dir)
 {
     if (hasFile(dir, "_METADATA") || hasFile(dir, "manifest.ocdbt") || isFlaxMsgpackFile(joinPath(dir, "checkpoint")))
         return true;
-    for (const auto &s : subdirs(dir))
-        if (pathName(s).starts_with("ocdbt.process_"))
-            return true;
-    return false;
+    const std::vector<std::string> dirs = subdirs(dir);
+    return std::any_of(
+        dirs.begin(), dirs.end(), [](const std::string &s) { return pathName(s).starts_with("ocdbt.process_"); });
 }
 
 bool isJsonItem(const std::string &dir)

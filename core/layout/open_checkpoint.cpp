@@ -12,6 +12,7 @@
 #include "layout/open_hf.h"
 #include "layout/steps.h"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
@@ -62,12 +63,12 @@ Checkpoint readFlaxFile(const std::string &path, const RandomAccessPtr &file, co
 /// puts it; formats §8, HDF5 export layout).
 bool looksLikeHdf5(const RandomAccess &bytes)
 {
-    static constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    if (bytes.size() < sizeof kSignature)
+    static constexpr std::array<unsigned char, 8> kSignature = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (bytes.size() < kSignature.size())
         return false;
-    std::byte head[sizeof kSignature];
+    std::array<std::byte, kSignature.size()> head{};
     bytes.readAt(0, head);
-    return std::memcmp(head, kSignature, sizeof kSignature) == 0;
+    return std::memcmp(head.data(), kSignature.data(), kSignature.size()) == 0;
 }
 
 Checkpoint openFlaxFile(const std::string &path, const Progress &progress)

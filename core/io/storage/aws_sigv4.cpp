@@ -240,7 +240,7 @@ std::string canonicalHeaders(const HttpRequest &req, std::string &signedHeaders)
 
 std::string awsUriEncode(std::string_view text, bool keepSlash)
 {
-    static constexpr char kHex[] = "0123456789ABCDEF";
+    static constexpr std::string_view kHex = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
     for (char ch : text) {
@@ -258,7 +258,7 @@ std::string awsUriEncode(std::string_view text, bool keepSlash)
 
 std::string awsHex(std::string_view bytes)
 {
-    static constexpr char kHex[] = "0123456789abcdef";
+    static constexpr std::string_view kHex = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
     for (char ch : bytes) {
@@ -271,21 +271,21 @@ std::string awsHex(std::string_view bytes)
 
 std::string awsSha256Hex(std::string_view data)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
         fail(ErrorCategory::Io, "OpenSSL could not compute a SHA-256 digest");
-    return awsHex(std::string_view(reinterpret_cast<const char *>(digest), length));
+    return awsHex(std::string_view(reinterpret_cast<const char *>(digest.data()), length));
 }
 
 std::string awsHmacSha256(std::string_view key, std::string_view data)
 {
-    unsigned char mac[EVP_MAX_MD_SIZE];
+    std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     unsigned int length = 0;
     if (!HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
-            data.size(), mac, &length))
+            data.size(), mac.data(), &length))
         fail(ErrorCategory::Io, "OpenSSL could not compute an HMAC-SHA256");
-    return std::string(reinterpret_cast<const char *>(mac), length);
+    return {reinterpret_cast<const char *>(mac.data()), length};
 }
 
 std::string awsAmzDate(std::chrono::system_clock::time_point t)
@@ -295,10 +295,11 @@ std::string awsAmzDate(std::chrono::system_clock::time_point t)
     const auto day = floor<days>(secs);
     const year_month_day ymd{day};
     const hh_mm_ss hms{secs - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", int(ymd.year()), unsigned(ymd.month()),
-        unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()));
-    return buf;
+    auto two = [](long v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+    std::string year = std::to_string(int(ymd.year()));
+    year.insert(0, year.size() < 4 ? 4 - year.size() : 0, '0');
+    return year + two(long(unsigned(ymd.month()))) + two(long(unsigned(ymd.day()))) + "T" + two(hms.hours().count())
+        + two(hms.minutes().count()) + two(long(hms.seconds().count())) + "Z";
 }
 
 std::string awsHostHeader(std::string_view url)

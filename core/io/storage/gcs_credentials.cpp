@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -61,9 +62,10 @@ std::string readCredentialsFile(const std::string &path, const std::string &orig
     if (fs::is_directory(status))
         fail(ErrorCategory::InvalidArgument, fileLabel(path, origin) + " is a directory, not a JSON file", path);
     std::ifstream in(path, std::ios::binary);
-    if (!in)
-        fail(
-            ErrorCategory::InvalidArgument, fileLabel(path, origin) + " cannot be read: " + std::strerror(errno), path);
+    if (!in) {
+        const std::string why = std::strerror(errno); // NOLINT(concurrency-mt-unsafe): read at once, on this thread
+        fail(ErrorCategory::InvalidArgument, fileLabel(path, origin) + " cannot be read: " + why, path);
+    }
     std::string text(kMaxCredentialsFileBytes + 1, '\0');
     in.read(text.data(), std::streamsize(text.size()));
     text.resize(size_t(in.gcount()));
@@ -119,7 +121,8 @@ void checkTokenUri(const std::string &uri, const std::string &source, const std:
 std::string tokenUriFor(
     const nlohmann::json &j, const EnvLookup &env, const std::string &path, const std::string &origin)
 {
-    std::string uri, source;
+    std::string uri;
+    std::string source;
     if (auto overridden = nonEmpty(env, "CKPT_GCS_TOKEN_URI")) {
         uri = *overridden;
         source = "CKPT_GCS_TOKEN_URI";
@@ -145,9 +148,11 @@ std::optional<AdcLocation> adcLocation(const EnvLookup &env)
         return AdcLocation{
             (fs::path(*dir) / kAdcFileName).string(), "gcloud application-default credentials in CLOUDSDK_CONFIG"};
 #ifdef _WIN32
-    const char *first = "APPDATA", *second = "HOME";
+    const char *first = "APPDATA";
+    const char *second = "HOME";
 #else
-    const char *first = "HOME", *second = "APPDATA";
+    const char *first = "HOME";
+    const char *second = "APPDATA";
 #endif
     for (const char *name : {first, second}) {
         if (auto dir = nonEmpty(env, name)) {
@@ -184,11 +189,13 @@ bool runningOnGoogleCloud(const EnvLookup &env)
         if (nonEmpty(env, marker))
             return true;
 #ifdef __linux__
-    for (const char *path : {"/sys/class/dmi/id/product_name", "/sys/class/dmi/id/bios_vendor"})
-        if (firstLine(path).find("Google") != std::string::npos)
-            return true;
-#endif
+    static constexpr std::array<const char *, 2> kDmi
+        = {"/sys/class/dmi/id/product_name", "/sys/class/dmi/id/bios_vendor"};
+    return std::any_of(
+        kDmi.begin(), kDmi.end(), [](const char *path) { return firstLine(path).find("Google") != std::string::npos; });
+#else
     return false;
+#endif
 }
 
 std::shared_ptr<GcsTokenSource> gcsCredentialsFromFile(

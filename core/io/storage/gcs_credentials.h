@@ -27,6 +27,8 @@ public:
     virtual ~GcsTokenSource() = default;
     GcsTokenSource(const GcsTokenSource &) = delete;
     GcsTokenSource &operator=(const GcsTokenSource &) = delete;
+    GcsTokenSource(GcsTokenSource &&) = delete;
+    GcsTokenSource &operator=(GcsTokenSource &&) = delete;
 
     /// "Bearer <token>", or nullopt for anonymous access. May block on a token request (the
     /// HttpClient's timeouts and retries). Throws Exception{Auth} when the endpoint refuses the

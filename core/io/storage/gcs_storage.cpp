@@ -14,7 +14,7 @@ uint64_t jsonSize(const nlohmann::json &j, const std::string &url)
 {
     // The JSON API sends int64 values as decimal strings.
     if (j.is_string()) {
-        const std::string &s = j.get_ref<const std::string &>();
+        const auto &s = j.get_ref<const std::string &>();
         char *end = nullptr;
         const unsigned long long n = std::strtoull(s.c_str(), &end, 10);
         if (!s.empty() && *end == '\0')
@@ -61,11 +61,11 @@ GcsStorage::GcsStorage(
 std::string GcsStorage::endpointFromEnvironment()
 {
     for (const char *name : {"STORAGE_EMULATOR_HOST", "TENSORSTORE_GCS_HTTP_URL", "CKPT_GCS_ENDPOINT"}) {
-        const char *v = std::getenv(name);
+        const char *v = std::getenv(name); // NOLINT(concurrency-mt-unsafe): nothing in the process calls setenv
         if (v && *v) {
             std::string e = v;
             if (e.find("://") == std::string::npos)
-                e = "http://" + e; // STORAGE_EMULATOR_HOST is often given as host:port
+                e.insert(0, "http://"); // STORAGE_EMULATOR_HOST is often given as host:port
             while (e.back() == '/')
                 e.pop_back();
             return e;

@@ -71,7 +71,8 @@ std::string errorDetail(const std::string &body)
 {
     const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_object()) {
-        std::string code, description;
+        std::string code;
+        std::string description;
         if (auto e = j.find("error"); e != j.end()) {
             if (e->is_string()) {
                 code = e->get<std::string>();

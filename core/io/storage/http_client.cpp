@@ -72,7 +72,7 @@ bool isRetryableCurlCode(CURLcode c)
 
 std::optional<long> envLong(const char *name)
 {
-    const char *v = std::getenv(name);
+    const char *v = std::getenv(name); // NOLINT(concurrency-mt-unsafe): nothing in the process calls setenv
     if (!v || !*v)
         return std::nullopt;
     char *end = nullptr;
@@ -87,7 +87,7 @@ std::string defaultCaFile(const HttpPolicy &p)
     if (!p.caFile.empty())
         return p.caFile;
     for (const char *name : {"SSL_CERT_FILE", "CURL_CA_BUNDLE"}) {
-        const char *v = std::getenv(name);
+        const char *v = std::getenv(name); // NOLINT(concurrency-mt-unsafe): nothing in the process calls setenv
         if (v && *v)
             return v;
     }
@@ -105,7 +105,7 @@ struct Transfer {
     bool done = false;
     std::atomic<uint64_t> *received = nullptr;
     const Progress *progress = nullptr;
-    char errorBuffer[CURL_ERROR_SIZE] = {};
+    std::array<char, CURL_ERROR_SIZE> errorBuffer{};
 
     void reset()
     {
@@ -171,7 +171,7 @@ std::optional<std::string> HttpResponse::header(std::string_view lowerName) cons
 
 std::string urlEncode(std::string_view text, bool keepSlash)
 {
-    static constexpr char kHex[] = "0123456789ABCDEF";
+    static constexpr std::string_view kHex = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
     for (const char ch : text) {
@@ -262,7 +262,7 @@ void configure(Transfer &t, CURLSH *share, const HttpPolicy &policy, const std::
     curl_easy_setopt(e, CURLOPT_SHARE, share);
     curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorBuffer);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorBuffer.data());
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &onBody);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &onHeader);
@@ -325,6 +325,14 @@ std::vector<HttpResponse> HttpClient::sendAll(const std::vector<HttpRequest> &re
     struct Cleanup {
         CURLM *multi;
         std::vector<Transfer> &transfers;
+        Cleanup(CURLM *m, std::vector<Transfer> &t)
+            : multi(m)
+            , transfers(t)
+        { }
+        Cleanup(const Cleanup &) = delete;
+        Cleanup &operator=(const Cleanup &) = delete;
+        Cleanup(Cleanup &&) = delete;
+        Cleanup &operator=(Cleanup &&) = delete;
         ~Cleanup()
         {
             for (Transfer &t : transfers) {
@@ -381,7 +389,7 @@ std::vector<HttpResponse> HttpClient::sendAll(const std::vector<HttpRequest> &re
                 continue;
             Transfer *t = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-            const CURLcode code = msg->data.result;
+            const CURLcode code = msg->data.result; // NOLINT(cppcoreguidelines-pro-type-union-access): curl's API
             curl_multi_remove_handle(multi, t->easy);
             --running;
             long status = 0;
@@ -399,7 +407,7 @@ std::vector<HttpResponse> HttpClient::sendAll(const std::vector<HttpRequest> &re
                 continue;
             }
             if (!ok) {
-                const std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
+                const std::string detail = t->errorBuffer[0] ? t->errorBuffer.data() : curl_easy_strerror(code);
                 fail(ErrorCategory::Io,
                     "could not read " + safeName(*t->request) + ": " + detail
                         + (t->attempt > 1 ? " (after " + std::to_string(t->attempt) + " attempts)" : std::string()));

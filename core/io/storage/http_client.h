@@ -74,6 +74,8 @@ public:
     ~HttpClient();
     HttpClient(const HttpClient &) = delete;
     HttpClient &operator=(const HttpClient &) = delete;
+    HttpClient(HttpClient &&) = delete;
+    HttpClient &operator=(HttpClient &&) = delete;
 
     /// The process-wide client with the default policy (environment: CKPT_HTTP_RETRIES,
     /// CKPT_HTTP_PARALLEL, CKPT_HTTP_CONNECT_TIMEOUT_MS override it).

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <array>
 #include <climits>
 #include <cstdint>
 
@@ -22,16 +23,16 @@ std::string takeOpenSslError()
     ERR_clear_error();
     if (code == 0)
         return {};
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    return text;
+    std::array<char, 256> text{};
+    ERR_error_string_n(code, text.data(), text.size());
+    return text.data();
 }
 
 } // namespace
 
 std::string base64UrlEncode(std::string_view bytes)
 {
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
     size_t i = 0;
@@ -58,6 +59,11 @@ std::string base64UrlEncode(std::string_view bytes)
 
 struct RsaSigningKey::Impl {
     EVP_PKEY *key = nullptr;
+    Impl() = default;
+    Impl(const Impl &) = delete;
+    Impl &operator=(const Impl &) = delete;
+    Impl(Impl &&) = delete;
+    Impl &operator=(Impl &&) = delete;
     ~Impl() { EVP_PKEY_free(key); }
 };
 
@@ -75,7 +81,9 @@ RsaSigningKey RsaSigningKey::fromPem(std::string_view pem, const std::string &wh
         fail(ErrorCategory::InvalidArgument, what + ": out of memory reading the private key", file);
     auto impl = std::make_shared<Impl>();
     // A null password callback with an empty password: an encrypted key fails instead of prompting.
-    impl->key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, const_cast<char *>(""));
+    impl->key = PEM_read_bio_PrivateKey(
+        bio, nullptr, nullptr, const_cast<char *>("")); // NOLINT(cppcoreguidelines-pro-type-const-cast): OpenSSL takes
+                                                        // a non-const empty passphrase it never writes
     BIO_free(bio);
     if (!impl->key) {
         const std::string reason = takeOpenSslError();

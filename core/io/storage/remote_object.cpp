@@ -35,7 +35,7 @@ public:
     void insert(const std::string &id, std::shared_ptr<const std::string> block)
     {
         std::lock_guard lock(m_mutex);
-        if (m_index.count(id))
+        if (m_index.contains(id))
             return;
         m_bytes += block->size();
         m_lru.emplace_front(id, std::move(block));
@@ -60,7 +60,8 @@ private:
 uint64_t RemoteObject::cacheBudget()
 {
     static const uint64_t budget = [] {
-        const char *v = std::getenv("CKPT_REMOTE_CACHE_MB");
+        const char *v
+            = std::getenv("CKPT_REMOTE_CACHE_MB"); // NOLINT(concurrency-mt-unsafe): nothing in the process calls setenv
         const long mb = v ? std::strtol(v, nullptr, 10) : 0;
         return uint64_t(mb > 0 ? mb : 64) << 20;
     }();

@@ -184,6 +184,7 @@ RandomAccessPtr RemoteStorage::open(const std::string &key, const ObjectInfo &in
 uint64_t RemoteStorage::wholeObjectLimit()
 {
     static const uint64_t limit = [] {
+        // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the process calls setenv
         const char *v = std::getenv("CKPT_HTTP_WHOLE_OBJECT_MB");
         const long mb = v ? std::strtol(v, nullptr, 10) : -1;
         return uint64_t(mb >= 0 ? mb : 64) << 20;

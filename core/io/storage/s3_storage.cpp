@@ -4,6 +4,8 @@
 #include "io/storage/aws_sigv4.h"
 #include "io/storage/s3_xml.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 
 namespace ckpt {
@@ -51,12 +53,10 @@ bool S3Storage::isAuthFailure(const HttpResponse &response) const
     const auto e = parseS3Error(response.body);
     if (!e)
         return false;
-    for (const char *code :
-        {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed", "InvalidToken",
-            "ExpiredToken", "TokenRefreshRequired", "XAdminUserNotFound"})
-        if (e->code == code)
-            return true;
-    return false;
+    static constexpr std::array<std::string_view, 8> kRefused
+        = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed",
+            "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "XAdminUserNotFound"};
+    return std::find(kRefused.begin(), kRefused.end(), e->code) != kRefused.end();
 }
 
 RemoteStorage::ListPage S3Storage::listPage(const std::string &prefix, bool delimited, const std::string &token) const

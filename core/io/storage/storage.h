@@ -39,6 +39,11 @@ struct StorageListing {
 /// {Io} for the network, {Unsupported} for what the store cannot do (listing a plain web server).
 class Storage {
 public:
+    Storage() = default;
+    Storage(const Storage &) = delete;
+    Storage &operator=(const Storage &) = delete;
+    Storage(Storage &&) = delete;
+    Storage &operator=(Storage &&) = delete;
     virtual ~Storage() = default;
 
     /// The URL of `key` as people write it: "gs://bucket/key", "s3://bucket/key", "https://host/key".

@@ -17,7 +17,7 @@ namespace {
 std::string lowerScheme(std::string_view path)
 {
     const size_t colon = path.find("://");
-    if (colon == std::string_view::npos || colon > 5)
+    if (colon > 5) // also npos: no scheme
         return {};
     std::string s(path.substr(0, colon));
     for (char &c : s)
