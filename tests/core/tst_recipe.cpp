@@ -202,6 +202,10 @@ private slots:
         e = expectError([&] { loadRecipe(bad); }, ErrorCategory::InvalidArgument);
         QVERIFY(e.byteOffset.has_value());
         QCOMPARE(QString::fromStdString(e.file), QString::fromStdString(bad));
+        // A number no JSON type holds is an error, not an escaping out_of_range exception.
+        std::ofstream(bad) << "{\"ckpt_recipe\": 1e999, \"operations\": []}";
+        e = expectError([&] { loadRecipe(bad); }, ErrorCategory::InvalidArgument);
+        QCOMPARE(QString::fromStdString(e.file), QString::fromStdString(bad));
         // A replay error names the operation's key path.
         const Recipe r = parse(R"({"ckpt_recipe": 1, "operations": [{"op": "delete", "path": "params/nope"}]})");
         edit::Context ctx;

@@ -101,6 +101,9 @@ private slots:
                                        << int(ErrorCategory::Unsupported) << "unknown dtype";
         QTest::newRow("no shape") << R"({"a":{"dtype":"U8","data_offsets":[0,1]}})" << 1 << corrupt << "no \"shape\"";
         QTest::newRow("not json") << R"({"a":)" << 0 << corrupt << "not valid JSON";
+        // A number no JSON type holds: nlohmann throws out_of_range, not parse_error (fuzz_safetensors).
+        QTest::newRow("number overflow") << R"({"a":{"dtype":"U8","shape":3e432,"data_offsets":[0,0]}})" << 0 << corrupt
+                                         << "not valid JSON";
         QTest::newRow("array header") << R"([1,2])" << 0 << corrupt << "not an object";
         QTest::newRow("metadata not strings") << R"({"__metadata__":{"n":1}})" << 0 << corrupt << "not a string";
         QTest::newRow("odd F4 count") << R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})" << 2 << corrupt

@@ -128,6 +128,9 @@ Header readHeader(const RandomAccess &src)
     } catch (const nlohmann::json::parse_error &e) {
         fail(ErrorCategory::Corrupt, std::string("safetensors header is not valid JSON: ") + e.what(), src.name(),
             8 + (e.byte > 0 ? e.byte - 1 : 0));
+    } catch (const nlohmann::json::exception &e) {
+        // out_of_range: a number too large for any JSON type (found by fuzz_safetensors).
+        fail(ErrorCategory::Corrupt, std::string("safetensors header is not valid JSON: ") + e.what(), src.name(), 8);
     }
     if (!doc.is_object())
         fail(ErrorCategory::Corrupt, "safetensors header is a JSON " + std::string(doc.type_name()) + ", not an object",

@@ -209,6 +209,10 @@ std::shared_ptr<GcsTokenSource> gcsCredentialsFromFile(
         // e.what() quotes the text around the error, which may be key material: only the offset goes out.
         fail(ErrorCategory::InvalidArgument, fileLabel(path, origin) + " is not valid JSON", path,
             e.byte > 0 ? e.byte - 1 : 0);
+    } catch (const nlohmann::json::exception &) {
+        // out_of_range: a number no JSON type holds (1e999).
+        fail(ErrorCategory::InvalidArgument, fileLabel(path, origin) + " is not valid JSON (a number out of range)",
+            path);
     }
     if (!j.is_object())
         fail(ErrorCategory::InvalidArgument, fileLabel(path, origin) + " is not a JSON object", path);

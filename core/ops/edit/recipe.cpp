@@ -408,6 +408,9 @@ Recipe loadRecipe(const std::string &path)
         doc = json::parse(in);
     } catch (const json::parse_error &e) {
         fail(ErrorCategory::InvalidArgument, std::string("recipe is not valid JSON: ") + e.what(), path, e.byte);
+    } catch (const json::exception &e) {
+        // out_of_range: a number no JSON type holds (1e999).
+        fail(ErrorCategory::InvalidArgument, std::string("recipe is not valid JSON: ") + e.what(), path);
     }
     return recipeFromJson(doc, path);
 }
