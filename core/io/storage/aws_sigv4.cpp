@@ -1,6 +1,7 @@
 #include "io/storage/aws_sigv4.h"
 
 #include "base/error.h"
+#include "io/storage/http_client.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -72,37 +73,6 @@ bool isUnreserved(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
         || c == '_' || c == '~';
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// Decodes %XY escapes once; a '%' not followed by two hex digits stays literal.
-std::string percentDecode(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            const int hi = hexValue(s[i + 1]);
-            const int lo = hexValue(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out += char(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out += s[i];
-    }
-    return out;
 }
 
 struct UrlParts {

@@ -169,6 +169,34 @@ std::optional<std::string> HttpResponse::header(std::string_view lowerName) cons
     return std::nullopt;
 }
 
+int hexDigitValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+std::string percentDecode(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        const int hi = text[i] == '%' && i + 2 < text.size() ? hexDigitValue(text[i + 1]) : -1;
+        const int lo = hi >= 0 ? hexDigitValue(text[i + 2]) : -1;
+        if (lo >= 0) {
+            out.push_back(char(hi * 16 + lo));
+            i += 2;
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
+
 std::string urlEncode(std::string_view text, bool keepSlash)
 {
     static constexpr std::string_view kHex = "0123456789ABCDEF";

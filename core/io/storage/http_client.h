@@ -99,6 +99,12 @@ private:
     std::unique_ptr<State> m_state;
 };
 
+/// Value of the hex digit `c` (either case), or -1.
+int hexDigitValue(char c);
+
+/// Decodes %XY escapes once; a '%' not followed by two hex digits stays literal.
+std::string percentDecode(std::string_view text);
+
 /// Percent-encodes `text` for a URL path (keeps unreserved characters and, when `keepSlash`,
 /// '/'), as RFC 3986 and SigV4 require.
 std::string urlEncode(std::string_view text, bool keepSlash);

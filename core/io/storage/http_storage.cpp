@@ -1,6 +1,7 @@
 #include "io/storage/http_storage.h"
 
 #include "base/error.h"
+#include "io/storage/http_client.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,31 +11,6 @@
 namespace ckpt {
 
 namespace {
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-std::string percentDecode(std::string_view s)
-{
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 && hexValue(s[i + 2]) >= 0) {
-            out.push_back(char(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
 
 /// Names linked from an HTML index page: relative hrefs without a query, '/', '?' or '#' start,
 /// decoded; folders keep their trailing '/'.

@@ -1,6 +1,7 @@
 #include "io/storage/s3_xml.h"
 
 #include "base/error.h"
+#include "io/storage/http_client.h"
 
 #include <expat.h>
 
@@ -178,17 +179,6 @@ std::optional<bool> parseXmlBool(std::string_view text)
     return std::nullopt;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // S3's `encoding-type=url` form: %XY escapes, and '+' for a space.
 std::optional<std::string> formDecode(std::string_view s)
 {
@@ -200,8 +190,8 @@ std::optional<std::string> formDecode(std::string_view s)
         } else if (s[i] == '%') {
             if (i + 2 >= s.size())
                 return std::nullopt;
-            const int hi = hexValue(s[i + 1]);
-            const int lo = hexValue(s[i + 2]);
+            const int hi = hexDigitValue(s[i + 1]);
+            const int lo = hexDigitValue(s[i + 2]);
             if (hi < 0 || lo < 0)
                 return std::nullopt;
             out += char(hi * 16 + lo);

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "io/storage/gcs_credentials.h"
 #include "io/storage/gcs_storage.h"
+#include "io/storage/http_client.h"
 #include "io/storage/http_storage.h"
 #include "io/storage/s3_storage.h"
 
@@ -25,17 +26,6 @@ std::string lowerScheme(std::string_view path)
     return s;
 }
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 std::string decodePath(std::string_view s, std::string_view url)
 {
     std::string out;
@@ -44,9 +34,9 @@ std::string decodePath(std::string_view s, std::string_view url)
             out.push_back(s[i]);
             continue;
         }
-        if (i + 2 >= s.size() || hexDigit(s[i + 1]) < 0 || hexDigit(s[i + 2]) < 0)
+        if (i + 2 >= s.size() || hexDigitValue(s[i + 1]) < 0 || hexDigitValue(s[i + 2]) < 0)
             fail(ErrorCategory::InvalidArgument, "bad percent-escape in URL " + std::string(url));
-        out.push_back(char(hexDigit(s[i + 1]) * 16 + hexDigit(s[i + 2])));
+        out.push_back(char(hexDigitValue(s[i + 1]) * 16 + hexDigitValue(s[i + 2])));
         i += 2;
     }
     return out;
