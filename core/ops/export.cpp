@@ -4,14 +4,16 @@
 #include "formats/flax_msgpack/msgpack_writer.h"
 #include "formats/hdf5/hdf5_writer.h"
 #include "io/atomic_file.h"
+#include "io/path_ops.h"
+#include "io/storage/storage_url.h"
 #include "io/temp_sibling.h"
 #include "layout/steps.h"
+#include "ops/export_remote.h"
 
 #include <charconv>
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <unistd.h>
 
@@ -150,19 +152,24 @@ void requireStep(const std::string &step, bool integerOnly)
 
 /// Handler the run's newest step records for `item`, when it is one whose layout we write (PyTree or
 /// Standard), so a CheckpointManager that already registered it restores the new step too.
-std::string handlerForItem(const fs::path &root, const std::string &item)
+std::string handlerForItem(const std::string &root, const std::string &item)
 {
     std::vector<StepInfo> steps;
     try {
-        steps = listSteps(root.string());
+        steps = listSteps(root);
     } catch (const Exception &) {
         return orbax::kPyTreeHandlerName;
     }
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
         if (it->isFile || !it->complete)
             continue;
-        std::ifstream in(fs::path(it->path) / "_CHECKPOINT_METADATA");
-        const auto j = nlohmann::json::parse(in, nullptr, false);
+        std::string text;
+        try {
+            text = readPathText(joinPath(it->path, "_CHECKPOINT_METADATA"), 1U << 20);
+        } catch (const Exception &) {
+            continue;
+        }
+        const auto j = nlohmann::json::parse(text, nullptr, false);
         if (j.is_discarded() || !j.is_object() || !j.contains("item_handlers"))
             continue;
         const auto &h = j["item_handlers"];
@@ -194,7 +201,8 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
             fail(ErrorCategory::InvalidArgument, kDestinationExists, dst.string());
         removeStaleTempSiblings(dst);
         TempGuard tmp{tempSiblingPath(dst)};
-        writeItem(root, tmp.path, absolutePath(dst.string()), o, progress);
+        writeItem(root, tmp.path, o.finalLocation.empty() ? absolutePath(dst.string()) : fs::path(o.finalLocation), o,
+            progress);
         writeText(
             tmp.path / "_CHECKPOINT_METADATA", orbax::checkpointMetadataText(orbax::kPyTreeHandlerName, init, nowNs()));
         syncTree(tmp.path);
@@ -205,19 +213,22 @@ ExportResult exportOrbax(const NodePtr &root, const fs::path &dst, const ExportO
     requireStep(*o.asStep, true);
     makeFolders(dst, "run folder");
     std::error_code ec;
-    const std::string stepName = managerStepDirName(dst.string(), *o.asStep);
+    // The run whose steps name the new one: the destination, or where a staged step will go.
+    const std::string run = o.finalLocation.empty() ? dst.string() : o.finalLocation;
+    const std::string stepName = managerStepDirName(run, *o.asStep);
     const fs::path target = dst / stepName;
     checkNotSource(target, o.sourcePaths, true);
     if (!o.force && fs::symlink_status(target, ec).type() != fs::file_type::not_found)
         fail(ErrorCategory::InvalidArgument, kStepFolderExists, target.string());
-    const std::vector<std::string> items = managerItemNames(dst.string(), root);
+    const std::vector<std::string> items = managerItemNames(run, root);
     nlohmann::ordered_json handlers = nlohmann::ordered_json::object();
     for (const auto &name : items)
-        handlers[name] = handlerForItem(dst, name);
+        handlers[name] = handlerForItem(run, name);
     TempGuard tmp{dst / (stepName + ".orbax-checkpoint-tmp-ckpt" + std::to_string(::getpid()))};
     fs::remove_all(tmp.path, ec);
     makeDir(tmp.path);
-    const fs::path finalAbs = absolutePath(target.string());
+    const fs::path finalAbs
+        = o.finalLocation.empty() ? absolutePath(target.string()) : fs::path(joinPath(run, stepName));
     if (items.size() == 1) {
         writeItem(root, tmp.path / items[0], finalAbs / items[0], o, progress);
     } else {
@@ -354,6 +365,8 @@ ExportResult exportTree(
         fail(ErrorCategory::InvalidArgument, "no tree to export");
     if (dst.empty())
         fail(ErrorCategory::InvalidArgument, "no destination given");
+    if (isStorageUrl(dst))
+        return exportToStorage(root, dst, options, progress);
     const fs::path d(dst);
     switch (options.format) {
     case ExportFormat::Orbax: return exportOrbax(root, d, options, progress);

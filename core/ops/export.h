@@ -29,6 +29,10 @@ struct ExportOptions {
     /// Paths the export reads from; a destination that is, contains or lies inside one of them is
     /// refused so the source is never modified.
     std::vector<std::string> sourcePaths;
+    /// Where the output will live when that is not the destination written (a staged export that
+    /// is uploaded afterwards, export_remote.h): commit_success.txt records it, and `asStep` names
+    /// the step folder and its items after the run found there. Empty: the destination itself.
+    std::string finalLocation;
 };
 
 /// Messages of InvalidArgument errors of exportTree() about ExportOptions. They say what is wrong;
@@ -46,7 +50,8 @@ struct ExportResult {
     std::vector<std::string> warnings = {}; ///< what the export left out or converted (safetensors)
 };
 
-/// Writes `root` to `dst` in the chosen format. All output goes to a temporary sibling
+/// Writes `root` to `dst` in the chosen format; `dst` may be a gs:// or s3:// URL (exportToStorage()
+/// in export_remote.h). For local destinations, all output goes to a temporary sibling
 /// (`.<name>.ckpt-tmp-<pid>-<n>`, or `<step>.orbax-checkpoint-tmp-ckpt<pid>` inside a run), every file
 /// and folder is fsynced, then it is renamed into place, so a crash or kill leaves no destination.
 /// An existing destination is refused with Exception{InvalidArgument} unless options.force (then it

@@ -12,11 +12,17 @@ Faults:
   reset                 close the connection without any response
   delay=MS              wait MS milliseconds, then forward
 
-usage: fault_proxy.py --upstream http://127.0.0.1:PORT --plan PLAN [--repeat]
+With --only REGEX, faults apply only to requests whose "METHOD /path?query" matches REGEX (e.g.
+"^(POST|PUT) .*commit_success" to break the upload of a commit marker); the others pass and
+consume nothing.
+With --keep-host the client's Host header is forwarded unchanged, as a SigV4 signature covers it.
+
+usage: fault_proxy.py --upstream http://127.0.0.1:PORT --plan PLAN [--repeat] [--only TEXT] [--keep-host]
 Prints "PORT <n>" on its first line once it listens; logs one line per request to stderr.
 """
 import argparse
 import http.client
+import re
 import socket
 import sys
 import threading
@@ -48,7 +54,7 @@ class Faults:
             return fault
 
 
-def make_handler(upstream, faults):
+def make_handler(upstream, faults, only=None, keep_host=False):
     target = urllib.parse.urlparse(upstream)
 
     class Handler(BaseHTTPRequestHandler):
@@ -62,7 +68,7 @@ def make_handler(upstream, faults):
             body = self.rfile.read(length) if length else None
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-            headers["Host"] = target.netloc
+            headers["Host"] = self.headers.get("Host", target.netloc) if keep_host else target.netloc
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
@@ -82,7 +88,7 @@ def make_handler(upstream, faults):
                 self.wfile.write(data if body is None else body)
 
         def handle_any(self):
-            fault = faults.next()
+            fault = faults.next() if only is None or re.search(only, f"{self.command} {self.path}") else None
             self.log_message("%s %s fault=%s", self.command, self.path, fault or "none")
             if fault == "reset":
                 self.close_connection = True
@@ -92,6 +98,10 @@ def make_handler(upstream, faults):
                     pass
                 return
             if fault and fault.isdigit():
+                # Read the request body first, or its bytes would be taken for the next request.
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
                 text = f"injected {fault}\n".encode()
                 self.send_response(int(fault))
                 self.send_header("Content-Length", str(len(text)))
@@ -131,8 +141,11 @@ def main():
     p.add_argument("--plan", default="")
     p.add_argument("--repeat", action="store_true")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--only", default=None)
+    p.add_argument("--keep-host", action="store_true")
     args = p.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args.upstream, Faults(parse_plan(args.plan), args.repeat)))
+    handler = make_handler(args.upstream, Faults(parse_plan(args.plan), args.repeat), args.only, args.keep_host)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()

@@ -41,9 +41,10 @@ def run_tree(ckpt, target, env=None, timeout=120):
 
 
 class Proxy:
-    def __init__(self, upstream, plan, repeat=False):
+    def __init__(self, upstream, plan, repeat=False, only=None, keep_host=False):
         self.proc = subprocess.Popen([sys.executable, str(HERE / "fault_proxy.py"), "--upstream", upstream,
-                                      "--plan", plan] + (["--repeat"] if repeat else []),
+                                      "--plan", plan] + (["--repeat"] if repeat else [])
+                                     + (["--only", only] if only else []) + (["--keep-host"] if keep_host else []),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().split()
         if len(line) != 2 or line[0] != "PORT":

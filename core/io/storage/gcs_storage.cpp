@@ -177,21 +177,6 @@ HttpRequest GcsStorage::rangeRequest(
     return request;
 }
 
-void GcsStorage::put(const std::string &key, std::string_view bytes) const
-{
-    HttpRequest request;
-    request.method = "POST";
-    request.url = withUserProject(m_endpoint + "/upload/storage/v1/b/" + urlEncode(m_bucket, false)
-        + "/o?uploadType=media&name=" + urlEncode(key, false));
-    request.headers.push_back({"Content-Type", "application/octet-stream"});
-    request.body = std::string(bytes);
-    request.displayName = urlOf(key);
-    forget(key);
-    const HttpResponse r = send(std::move(request));
-    if (r.status != 200 && r.status != 201)
-        failResponse(r, key, "write");
-}
-
 void GcsStorage::remove(const std::string &key) const
 {
     HttpRequest request;

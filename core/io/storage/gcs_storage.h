@@ -9,8 +9,11 @@
 
 namespace ckpt {
 
+class File;
+
 /// A Google Cloud Storage bucket through the JSON API: metadata and listings from
-/// `storage/v1/b/<bucket>/o`, media downloads with `Range` pinned by `generation=`, media uploads.
+/// `storage/v1/b/<bucket>/o`, media downloads with `Range` pinned by `generation=`, multipart uploads
+/// and, for large objects, resumable uploads (gcs_upload.cpp).
 /// The endpoint is https://storage.googleapis.com unless STORAGE_EMULATOR_HOST or
 /// TENSORSTORE_GCS_HTTP_URL name another (docs/storage.md).
 class GcsStorage final : public RemoteStorage {
@@ -30,6 +33,7 @@ public:
 
     std::string urlOf(std::string_view key) const override;
     void put(const std::string &key, std::string_view bytes) const override;
+    void putFile(const std::string &key, const std::string &path, const Progress &progress) const override;
     void remove(const std::string &key) const override;
 
 protected:
@@ -45,6 +49,11 @@ protected:
 private:
     std::string objectUrl(const std::string &key) const;
     std::string withUserProject(std::string url) const;
+    std::string uploadUrl(const char *uploadType, const std::string &key) const;
+    /// One multipart/related request (metadata + bytes): objects up to uploadPartBytes().
+    void putMultipart(const std::string &key, std::string_view bytes, const Progress &progress) const;
+    /// A resumable upload session fed part by part from `path`.
+    void putResumable(const std::string &key, const File &file, const Progress &progress) const;
 
     std::string m_bucket;
     std::string m_endpoint;

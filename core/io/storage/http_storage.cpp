@@ -64,6 +64,11 @@ void HttpStorage::put(const std::string &key, std::string_view) const
     fail(ErrorCategory::Unsupported, "http(s) locations are read-only: cannot write " + urlOf(key), urlOf(key));
 }
 
+void HttpStorage::putFile(const std::string &key, const std::string &, const Progress &) const
+{
+    put(key, {});
+}
+
 void HttpStorage::remove(const std::string &key) const
 {
     fail(ErrorCategory::Unsupported, "http(s) locations are read-only: cannot delete " + urlOf(key), urlOf(key));

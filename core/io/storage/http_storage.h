@@ -19,6 +19,7 @@ public:
     std::string urlOf(std::string_view key) const override;
     bool canList() const override;
     void put(const std::string &key, std::string_view bytes) const override;
+    void putFile(const std::string &key, const std::string &path, const Progress &progress) const override;
     void remove(const std::string &key) const override;
 
 protected:

@@ -54,16 +54,16 @@ void RemoteStorage::authorize(HttpRequest &request) const
     (void)request;
 }
 
-HttpResponse RemoteStorage::send(HttpRequest request) const
+HttpResponse RemoteStorage::send(HttpRequest request, const Progress &progress) const
 {
     HttpRequest signedRequest = request;
     authorize(signedRequest);
-    HttpResponse r = m_http->send(signedRequest);
+    HttpResponse r = m_http->send(signedRequest, progress);
     if (r.status == 401) {
         credentialsRejected();
         signedRequest = std::move(request);
         authorize(signedRequest);
-        r = m_http->send(signedRequest);
+        r = m_http->send(signedRequest, progress);
     }
     return r;
 }
@@ -179,6 +179,17 @@ StorageListing RemoteStorage::list(const std::string &prefix, bool delimited) co
 RandomAccessPtr RemoteStorage::open(const std::string &key, const ObjectInfo &info) const
 {
     return std::make_shared<RemoteObject>(shared_from_this(), key, info);
+}
+
+uint64_t RemoteStorage::uploadPartBytes()
+{
+    static const uint64_t bytes = [] {
+        // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the process calls setenv
+        const char *v = std::getenv("CKPT_UPLOAD_PART_MB");
+        const long mb = v ? std::strtol(v, nullptr, 10) : 16;
+        return uint64_t(std::clamp<long>(mb, 5, 4096)) << 20;
+    }();
+    return bytes;
 }
 
 uint64_t RemoteStorage::wholeObjectLimit()

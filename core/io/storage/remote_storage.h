@@ -32,6 +32,10 @@ public:
 
     const HttpClient &http() const { return *m_http; }
 
+    /// Size of the parts large uploads are sent in, and the largest object sent in one request
+    /// (16 MiB; CKPT_UPLOAD_PART_MB, at least 5 as S3 requires).
+    static uint64_t uploadPartBytes();
+
     /// Largest object fetched whole when a server ignores `Range` (64 MiB; CKPT_HTTP_WHOLE_OBJECT_MB).
     static uint64_t wholeObjectLimit();
 
@@ -70,8 +74,9 @@ protected:
     /// Who we were, for auth errors: "anonymous", "service account x@y from /path", ...
     virtual std::string credentialsDescription() const { return "no credentials (anonymous)"; }
 
-    /// Authorizes and sends `request`; a 401 gets one retry with fresh credentials.
-    HttpResponse send(HttpRequest request) const;
+    /// Authorizes and sends `request`; a 401 gets one retry with fresh credentials. `progress`
+    /// may cancel the transfer.
+    HttpResponse send(HttpRequest request, const Progress &progress = {}) const;
     /// Throws the Exception a failed response means for `key`: {Auth} on 401/403, {MissingData} on
     /// 404, {Mismatch} on 412, {Io} otherwise. `action` says what we tried ("read", "list", "write").
     [[noreturn]] void failResponse(const HttpResponse &response, const std::string &key, const char *action) const;

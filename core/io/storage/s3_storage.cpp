@@ -125,20 +125,6 @@ HttpRequest S3Storage::rangeRequest(const std::string &key, const ObjectInfo &in
     return request;
 }
 
-void S3Storage::put(const std::string &key, std::string_view bytes) const
-{
-    HttpRequest request;
-    request.method = "PUT";
-    request.url = s3RequestUrl(m_settings, m_bucket, key);
-    request.headers.push_back({"Content-Type", "application/octet-stream"});
-    request.body = std::string(bytes);
-    request.displayName = urlOf(key);
-    forget(key);
-    const HttpResponse r = send(std::move(request));
-    if (r.status != 200)
-        failResponse(r, key, "write");
-}
-
 void S3Storage::remove(const std::string &key) const
 {
     HttpRequest request;

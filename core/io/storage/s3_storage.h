@@ -8,15 +8,18 @@
 
 namespace ckpt {
 
+class File;
+
 /// An S3 bucket (AWS or any S3-compatible server) through the REST API: ListObjectsV2 with
-/// continuation tokens, HEAD, ranged GET pinned by `If-Match`, PUT and DELETE, every request
-/// signed with Signature Version 4 unless the settings are anonymous (docs/storage.md §5.3).
+/// continuation tokens, HEAD, ranged GET pinned by `If-Match`, PUT (multipart for large objects) and DELETE, every
+/// request signed with Signature Version 4 unless the settings are anonymous (docs/storage.md §5.3).
 class S3Storage final : public RemoteStorage {
 public:
     S3Storage(std::string bucket, S3Settings settings, std::shared_ptr<HttpClient> http);
 
     std::string urlOf(std::string_view key) const override;
     void put(const std::string &key, std::string_view bytes) const override;
+    void putFile(const std::string &key, const std::string &path, const Progress &progress) const override;
     void remove(const std::string &key) const override;
 
 protected:
@@ -36,6 +39,11 @@ protected:
     bool isAuthFailure(const HttpResponse &response) const override;
 
 private:
+    void putBytes(const std::string &key, std::string body, const Progress &progress) const;
+    /// CreateMultipartUpload, parts sent several at a time, CompleteMultipartUpload; aborted on
+    /// any failure (s3_upload.cpp).
+    void putMultipart(const std::string &key, const File &file, const Progress &progress) const;
+
     std::string m_bucket;
     S3Settings m_settings;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/progress.h"
 #include "io/random_access.h"
 
 #include <cstdint>
@@ -64,6 +65,13 @@ public:
 
     /// Creates or replaces `key` with `bytes`. Throws Exception{Unsupported} on read-only stores.
     virtual void put(const std::string &key, std::string_view bytes) const = 0;
+
+    /// Creates or replaces `key` with the local file `path`, read part by part so memory stays
+    /// bounded whatever its size (S3 multipart upload, GCS resumable upload). `progress` gets the
+    /// bytes of this object sent so far and may cancel; a cancelled or failed upload leaves no
+    /// object behind (an S3 multipart upload is aborted). Throws like put(), {Io} when the file
+    /// cannot be read.
+    virtual void putFile(const std::string &key, const std::string &path, const Progress &progress) const = 0;
 
     /// Deletes `key`; deleting an absent key is not an error.
     virtual void remove(const std::string &key) const = 0;
