@@ -75,7 +75,9 @@ ExportDialog::ExportDialog(CheckpointPtr checkpoint, QWidget *parent)
 
     auto *destRow = new QHBoxLayout;
     m_dest = new QLineEdit(this);
-    m_dest->setPlaceholderText(tr("File or folder to create"));
+    m_dest->setPlaceholderText(tr("File or folder to create, or a gs:// or s3:// URL"));
+    m_dest->setToolTip(tr("A local path, or a bucket URL such as gs://bucket/run/ckpt or s3://bucket/run/ckpt: the "
+                          "export is staged locally, then uploaded with its commit marker last"));
     m_dest->setMinimumWidth(360);
     auto *browseButton = new QToolButton(this);
     browseButton->setText(tr("Browse…"));
